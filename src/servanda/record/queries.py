@@ -1,0 +1,226 @@
+"""Reading the record: one record and its history, lists with filters, an actor's timeline, the overview.
+
+Queries read the projection (and the log for history); they never write.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from servanda.domain.dates import FuzzyDate
+from servanda.domain.records import Assessment, Record, Statement, record_from_body
+from servanda.errors import InvalidInput, NotFound
+from servanda.ledger.log import Entry
+from servanda.store.schema import (
+    actors,
+    assessments,
+    links,
+    log_checkpoints,
+    log_entries,
+    records,
+    relations,
+    statements,
+)
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The current verdict on a statement, and the assessment that gave it."""
+
+    verdict: str
+    assessment_id: str
+    as_of: str
+    disputed: bool
+
+
+def get_record(connection: Connection, record_id: str) -> tuple[Record, int]:
+    """The record with this id as it stands now, and the seq of the entry that set it."""
+    row = connection.execute(
+        select(records.c.type, records.c.body, records.c.seq).where(records.c.id == record_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"nothing in the record has the id {record_id!r}")
+    return record_from_body(row.type, json.loads(row.body)), int(row.seq)
+
+
+def history(connection: Connection, record_id: str) -> list[Entry]:
+    """Every entry that set this record, oldest first."""
+    rows = connection.execute(
+        select(log_entries.c.data).where(log_entries.c.record_id == record_id).order_by(log_entries.c.seq)
+    )
+    entries = [Entry.decode(bytes(data)) for (data,) in rows]
+    if not entries:
+        raise NotFound(f"nothing in the record has the id {record_id!r}")
+    return entries
+
+
+def referenced_by(connection: Connection, record_id: str) -> list[tuple[str, str, str]]:
+    """(record id, type, role) of every record that points at ``record_id``."""
+    rows = connection.execute(
+        select(links.c.owner_id, records.c.type, links.c.role)
+        .join(records, records.c.id == links.c.owner_id)
+        .where(links.c.target == record_id)
+        .order_by(links.c.owner_id)
+    ).all()
+    extra = connection.execute(
+        select(statements.c.id, statements.c.actor_id).where(statements.c.actor_id == record_id)
+    ).all()
+    seen = {(owner, role) for owner, _t, role in rows}
+    out = [(owner, rtype, role) for owner, rtype, role in rows]
+    out += [(sid, "statement", "actor") for sid, _a in extra if (sid, "actor") not in seen]
+    assessed = connection.execute(
+        select(assessments.c.id).where(assessments.c.statement_id == record_id)
+    ).all()
+    out += [(aid, "assessment", "statement") for (aid,) in assessed]
+    return sorted(set(out))
+
+
+def current_verdicts(connection: Connection, statement_ids: Sequence[str]) -> dict[str, Verdict]:
+    """The verdict in force for each statement: the latest assessment that no other supersedes."""
+    rows: list[Any] = []
+    ids = list(statement_ids)
+    for start in range(0, len(ids), _CHUNK):
+        rows += connection.execute(
+            select(
+                assessments.c.statement_id, assessments.c.id, assessments.c.verdict, assessments.c.as_of_text,
+                assessments.c.as_of_end, assessments.c.seq, assessments.c.supersedes, assessments.c.disputed,
+            ).where(assessments.c.statement_id.in_(ids[start : start + _CHUNK]))
+        ).all()
+    superseded = {row.supersedes for row in rows if row.supersedes}
+    best: dict[str, Any] = {}
+    for row in rows:
+        if row.id in superseded:
+            continue
+        key = (row.as_of_end, row.seq)
+        held = best.get(row.statement_id)
+        if held is None or key > (held.as_of_end, held.seq):
+            best[row.statement_id] = row
+    return {
+        sid: Verdict(row.verdict, row.id, row.as_of_text, bool(row.disputed)) for sid, row in best.items()
+    }
+
+
+def assessment_history(connection: Connection, statement_id: str) -> list[Assessment]:
+    """Every assessment of a statement, in the order of the dates they speak for."""
+    rows = connection.execute(
+        select(records.c.body)
+        .join(assessments, assessments.c.id == records.c.id)
+        .where(assessments.c.statement_id == statement_id)
+        .order_by(assessments.c.as_of_start, assessments.c.seq)
+    )
+    return [Assessment.model_validate(json.loads(body)) for (body,) in rows]
+
+
+def list_records(connection: Connection, record_type: str | None = None) -> list[Record]:
+    query = select(records.c.type, records.c.body).order_by(records.c.type, records.c.sort_date, records.c.id)
+    if record_type:
+        query = query.where(records.c.type == record_type)
+    return [record_from_body(t, json.loads(b)) for t, b in connection.execute(query)]
+
+
+def list_actors(connection: Connection, kind: str | None = None) -> list[dict[str, Any]]:
+    counts = (
+        select(statements.c.actor_id, func.count().label("n")).group_by(statements.c.actor_id).subquery()
+    )
+    query = (
+        select(actors.c.id, actors.c.kind, actors.c.name, func.coalesce(counts.c.n, 0).label("statements"))
+        .outerjoin(counts, counts.c.actor_id == actors.c.id)
+        .order_by(actors.c.kind, actors.c.id)
+    )
+    if kind:
+        query = query.where(actors.c.kind == kind)
+    return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def _day(value: str | None, *, end: bool) -> str | None:
+    if value is None:
+        return None
+    try:
+        date = FuzzyDate.parse(value)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+    bound = date.latest if end else date.earliest
+    return bound.isoformat() if bound else None
+
+
+def list_statements(
+    connection: Connection,
+    *,
+    actor: str | None = None,
+    kind: str | None = None,
+    verdict: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Statements with their current verdicts, newest first, filtered as asked."""
+    query = select(
+        statements.c.id, statements.c.kind, statements.c.actor_id, statements.c.date_text,
+        statements.c.date_start, statements.c.text, statements.c.text_en, statements.c.summary,
+        statements.c.strength, statements.c.verification,
+    ).order_by(statements.c.date_start.desc(), statements.c.id)
+    if actor:
+        query = query.where(statements.c.actor_id == actor)
+    if kind:
+        query = query.where(statements.c.kind == kind)
+    start = _day(since, end=False)
+    if start:
+        query = query.where(statements.c.date_end >= start)
+    stop = _day(until, end=True)
+    if stop:
+        query = query.where(statements.c.date_start <= stop)
+    rows = [dict(row._mapping) for row in connection.execute(query)]
+    verdicts = current_verdicts(connection, [row["id"] for row in rows])
+    out = []
+    for row in rows:
+        current = verdicts.get(row["id"])
+        row["verdict"] = current.verdict if current else None
+        row["disputed"] = current.disputed if current else False
+        if verdict and row["verdict"] != verdict:
+            continue
+        out.append(row)
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def relations_of(connection: Connection, actor_id: str) -> list[dict[str, Any]]:
+    """The actor's relations, both its own and those that point at it."""
+    query = select(relations).where((relations.c.owner_id == actor_id) | (relations.c.target == actor_id))
+    return [dict(row._mapping) for row in connection.execute(query.order_by(relations.c.since_start))]
+
+
+def overview(connection: Connection) -> dict[str, Any]:
+    """How much the record holds, and of the log."""
+    counts = dict(connection.execute(select(records.c.type, func.count()).group_by(records.c.type)).all())
+    size = connection.execute(select(func.count()).select_from(log_entries)).scalar() or 0
+    verdict_rows = connection.execute(select(assessments.c.statement_id)).all()
+    checkpoint = connection.execute(
+        select(log_checkpoints.c.size, log_checkpoints.c.created_at).order_by(log_checkpoints.c.id.desc()).limit(1)
+    ).first()
+    verdicts = current_verdicts(connection, sorted({sid for (sid,) in verdict_rows}))
+    tally: dict[str, int] = {}
+    for verdict in verdicts.values():
+        tally[verdict.verdict] = tally.get(verdict.verdict, 0) + 1
+    return {
+        "records": {str(k): int(v) for k, v in sorted(counts.items())},
+        "log_size": int(size),
+        "verdicts": dict(sorted(tally.items())),
+        "latest_checkpoint": (
+            {"size": int(checkpoint.size), "created_at": checkpoint.created_at} if checkpoint else None
+        ),
+    }
+
+
+def statement_record(connection: Connection, statement_id: str) -> Statement:
+    record, _seq = get_record(connection, statement_id)
+    if not isinstance(record, Statement):
+        raise NotFound(f"{statement_id!r} is a {record.TYPE}, not a statement")
+    return record

@@ -1,0 +1,342 @@
+"""The one write path: validate, append to the log, and project — in one transaction, all or nothing.
+
+Every interface (bundle import, the command line, the web forms, the API) hands records to ``RecordService``.
+It checks what a single record cannot check alone (that referenced ids exist and have the right type, that a
+verdict is on the scale of the statement it rates, that an id keeps its type), appends one entry per changed
+record, and updates the SQL projection in the same transaction. A record whose content did not change
+appends nothing, so importing the same bundle twice is a no-op.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, select
+
+from servanda.domain.records import TYPE_ORDER, Assessment, Record, Statement, record_from_body
+from servanda.domain.vocabulary import StatementKind, verdict_fits
+from servanda.errors import BundleError, Problem
+from servanda.ledger.canonical import canonical_json
+from servanda.ledger.log import Entry, Log
+from servanda.store.database import Store
+from servanda.store.log_storage import SqlLogStorage
+from servanda.store.projection import project
+from servanda.store.schema import PROJECTION_TABLES, metadata, records, statements
+
+_CHUNK = 500
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A record with where it came from, so that errors can name the file and line."""
+
+    record: Record
+    file: str | None = None
+    line: int | None = None
+    field_lines: dict[str, int] = field(default_factory=dict)
+
+    def problem(self, message: str, field_path: str | None = None) -> Problem:
+        line = self.line
+        if field_path is not None:
+            line = _line_for(self.field_lines, field_path) or line
+        return Problem(message, self.file, line, field_path)
+
+
+def _line_for(field_lines: dict[str, int], path: str) -> int | None:
+    while path:
+        if path in field_lines:
+            return field_lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return None
+
+
+@dataclass(slots=True)
+class ApplyResult:
+    """What a write did: the entries appended, and how many records were already as given."""
+
+    entries: list[Entry]
+    unchanged: int
+
+    @property
+    def appended(self) -> int:
+        return len(self.entries)
+
+
+def now_utc() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def body_json(record: Record) -> str:
+    return canonical_json(record.body()).decode("utf-8")
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+class RecordService:
+    """Writes to the record. Reads live in ``servanda.record.queries``."""
+
+    def __init__(self, store: Store, clock: Callable[[], str] = now_utc) -> None:
+        self.store = store
+        self.clock = clock
+
+    def put(self, record: Record, author: str, reason: str | None = None) -> ApplyResult:
+        """Add or correct one record."""
+        return self.apply([Located(record)], author, reason=reason)
+
+    def apply(
+        self,
+        items: Sequence[Located | Record],
+        author: str,
+        *,
+        reason: str | None = None,
+        progress: Progress | None = None,
+    ) -> ApplyResult:
+        """Add or correct many records at once: all of them land, or none does."""
+        if not author.strip():
+            raise BundleError([Problem("every write names its author", field="author")])
+        located = [item if isinstance(item, Located) else Located(item) for item in items]
+        batch = _deduplicate(located)
+        with self.store.write() as connection:
+            changed, unchanged, stored_types = _changed(connection, batch)
+            problems = self._check(connection, batch, changed, stored_types)
+            if problems:
+                raise BundleError(problems)
+            changed.sort(key=lambda item: TYPE_ORDER.index(item[0].record.TYPE))
+            drafts: list[tuple[str, dict[str, Any]]] = []
+            for item, _existed in changed:
+                body: dict[str, Any] = {"record": item.record.body()}
+                if reason:
+                    body["reason"] = reason
+                drafts.append((f"{item.record.TYPE}.put", body))
+            if progress:
+                progress("log", 0, len(drafts))
+            entries = Log(SqlLogStorage(connection)).append(drafts, author, self.clock())
+            if progress:
+                progress("log", len(drafts), len(drafts))
+            replaced = [item.record.id for item, existed in changed if existed]
+            _write_projection(
+                connection,
+                [(item.record, entry.seq) for (item, _), entry in zip(changed, entries, strict=True)],
+                replaced,
+                progress,
+            )
+        return ApplyResult(entries, unchanged)
+
+    def _check(
+        self,
+        connection: Connection,
+        batch: list[Located],
+        changed: list[tuple[Located, bool]],
+        stored_types: dict[str, str],
+    ) -> list[Problem]:
+        problems: list[Problem] = []
+        batch_types = {item.record.id: item.record.TYPE for item in batch}
+        for item in batch:
+            stored = stored_types.get(item.record.id)
+            if stored is not None and stored != item.record.TYPE:
+                problems.append(
+                    item.problem(
+                        f"id {item.record.id!r} already names a {stored}; it cannot become a {item.record.TYPE}",
+                        "id",
+                    )
+                )
+        wanted = {
+            target
+            for item, _ in changed
+            for _path, _types, target in item.record.references()
+            if target not in batch_types
+        }
+        known = dict(batch_types)
+        known.update(_types_of(connection, sorted(wanted)))
+        for item, _ in changed:
+            for path, types, target in item.record.references():
+                found = known.get(target)
+                if found is None:
+                    problems.append(item.problem(f"{target!r} is not in the record (expected a {_or(types)})", path))
+                elif found not in types:
+                    problems.append(item.problem(f"{target!r} is a {found}, not a {_or(types)}", path))
+        problems.extend(self._check_assessments(connection, batch, changed))
+        return problems
+
+    def _check_assessments(
+        self, connection: Connection, batch: list[Located], changed: list[tuple[Located, bool]]
+    ) -> list[Problem]:
+        rated = {
+            item.record.statement for item, _ in changed if isinstance(item.record, Assessment)
+        }
+        if not rated:
+            return []
+        facts: dict[str, tuple[str, str]] = {}
+        for item in batch:
+            if isinstance(item.record, Statement):
+                earliest = item.record.date.earliest
+                facts[item.record.id] = (item.record.kind.value, earliest.isoformat() if earliest else "")
+        missing = sorted(rated - set(facts))
+        for chunk in _chunks(missing):
+            rows = connection.execute(
+                select(statements.c.id, statements.c.kind, statements.c.date_start).where(
+                    statements.c.id.in_(chunk)
+                )
+            )
+            facts.update({rid: (kind, start) for rid, kind, start in rows})
+        problems: list[Problem] = []
+        for item, _ in changed:
+            record = item.record
+            if not isinstance(record, Assessment) or record.statement not in facts:
+                continue
+            kind, said = facts[record.statement]
+            if not verdict_fits(kind, record.verdict):
+                scale = ", ".join(sorted(_scale(kind)))
+                problems.append(
+                    item.problem(
+                        f"{record.verdict!r} is not a verdict for a {kind} ({record.statement}); use one of {scale}",
+                        "verdict",
+                    )
+                )
+            latest = record.as_of.latest
+            if latest is not None and said and latest.isoformat() < said:
+                problems.append(
+                    item.problem(
+                        f"assessed as of {record.as_of}, before {record.statement} was made ({said})", "as_of"
+                    )
+                )
+        return problems
+
+
+def _changed(
+    connection: Connection, batch: list[Located]
+) -> tuple[list[tuple[Located, bool]], int, dict[str, str]]:
+    """Split the batch into records that change the store (and whether they existed) and those that do not."""
+    current = _current_bodies(connection, [item.record.id for item in batch])
+    changed: list[tuple[Located, bool]] = []
+    unchanged = 0
+    for item in batch:
+        old = current.get(item.record.id)
+        if old is not None and old[0] == item.record.TYPE and old[1] == body_json(item.record):
+            unchanged += 1
+        else:
+            changed.append((item, old is not None))
+    return changed, unchanged, {rid: value[0] for rid, value in current.items()}
+
+
+def _scale(kind: str) -> frozenset[str]:
+    from servanda.domain.vocabulary import VERDICT_SCALES
+
+    return VERDICT_SCALES[StatementKind(kind)]
+
+
+def _or(types: tuple[str, ...]) -> str:
+    return " or ".join(types)
+
+
+def _deduplicate(items: list[Located]) -> list[Located]:
+    """Keep one copy of records given twice; refuse an id given twice with different content."""
+    seen: dict[str, tuple[Located, str]] = {}
+    problems: list[Problem] = []
+    out: list[Located] = []
+    for item in items:
+        text = body_json(item.record)
+        earlier = seen.get(item.record.id)
+        if earlier is None:
+            seen[item.record.id] = (item, text)
+            out.append(item)
+        elif earlier[1] != text or earlier[0].record.TYPE != item.record.TYPE:
+            first = earlier[0]
+            where = f"{first.file}:{first.line}" if first.file else "earlier in the batch"
+            problems.append(
+                item.problem(f"id {item.record.id!r} is given twice with different content (also at {where})", "id")
+            )
+    if problems:
+        raise BundleError(problems)
+    return out
+
+
+def _current_bodies(connection: Connection, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    found: dict[str, tuple[str, str]] = {}
+    for chunk in _chunks(list(ids)):
+        rows = connection.execute(select(records.c.id, records.c.type, records.c.body).where(records.c.id.in_(chunk)))
+        found.update({rid: (rtype, body) for rid, rtype, body in rows})
+    return found
+
+
+def _types_of(connection: Connection, ids: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for chunk in _chunks(list(ids)):
+        rows = connection.execute(select(records.c.id, records.c.type).where(records.c.id.in_(chunk)))
+        found.update({rid: rtype for rid, rtype in rows})
+    return found
+
+
+def _write_projection(
+    connection: Connection,
+    changes: list[tuple[Record, int]],
+    replaced: list[str],
+    progress: Progress | None = None,
+) -> None:
+    """Replace the rows of ``replaced`` ids and insert the rows of every changed record."""
+    for table, owner in PROJECTION_TABLES:
+        for chunk in _chunks(replaced):
+            connection.execute(delete(table).where(table.c[owner].in_(chunk)))
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    total = len(changes)
+    for done, (record, seq) in enumerate(changes, 1):
+        for table_name, rows in project(record, seq, body_json(record)).items():
+            grouped[table_name].extend(rows)
+        if progress and done % 5000 == 0:
+            progress("projection", done, total)
+    for table_name, rows in grouped.items():
+        if rows:
+            connection.execute(metadata.tables[table_name].insert(), rows)
+    if progress:
+        progress("projection", total, total)
+
+
+# --- replaying the log ----------------------------------------------------------------------------------------
+
+
+def latest_records(entries: Iterable[Entry]) -> dict[str, tuple[Record, int]]:
+    """Fold the log into the current state: for each id, the record its last put entry set, and that seq."""
+    state: dict[str, tuple[Record, int]] = {}
+    for entry in entries:
+        if not entry.kind.endswith(".put"):
+            continue
+        record_type = entry.kind[: -len(".put")]
+        state[entry.body["record"]["id"]] = (record_from_body(record_type, entry.body["record"]), entry.seq)
+    return state
+
+
+def expected_rows(state: dict[str, tuple[Record, int]]) -> dict[str, list[dict[str, Any]]]:
+    """All projection rows the log implies, table by table."""
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record, seq in state.values():
+        for table_name, rows in project(record, seq, body_json(record)).items():
+            grouped[table_name].extend(rows)
+    return grouped
+
+
+def rebuild_projection(connection: Connection, entries: Iterable[Entry]) -> int:
+    """Drop every projection row and replay the log; returns the number of records."""
+    state = latest_records(entries)
+    for table, _owner in PROJECTION_TABLES:
+        connection.execute(delete(table))
+    _write_projection(connection, list(state.values()), [])
+    return len(state)
+
+
+def decode_entries(rows: Iterable[tuple[int, bytes]]) -> Iterable[Entry]:
+    for _seq, data in rows:
+        yield Entry.decode(data)
+
+
+def dump_body(body: dict[str, Any]) -> str:
+    return json.dumps(body, ensure_ascii=False, indent=2)

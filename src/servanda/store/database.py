@@ -1,0 +1,127 @@
+"""Opening a store: SQLite (the embedded default) or PostgreSQL, behind one small interface.
+
+The two differ in exactly three places, all here: how a URL is spelled, how a writer takes the store for
+itself, and how a busy store is reported. Everything above this module sees a ``Store`` with ``read()`` and
+``write()`` transactions.
+
+Writers are serialised, so the log never forks: SQLite takes its write lock at ``BEGIN IMMEDIATE`` (another
+writer waits up to the busy timeout), PostgreSQL takes a transaction-scoped advisory lock. A writer that waits
+too long gets ``StoreBusy``, with nothing written, and may retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import NullPool
+
+from servanda.errors import ConfigError, StoreBusy
+
+# An arbitrary constant: the key of PostgreSQL's advisory lock that serialises writers of the log.
+_PG_WRITE_LOCK = 0x5E7A_4DA
+BUSY_TIMEOUT_S = 30.0
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain ``postgresql://`` and file paths, and name the driver SQLAlchemy should use."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser()}"
+    return url
+
+
+class Store:
+    """A database holding the log and its projection."""
+
+    def __init__(self, url: str, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
+        self.url = normalise_url(url)
+        parsed = make_url(self.url)
+        self.dialect = parsed.get_backend_name()
+        if self.dialect not in ("sqlite", "postgresql"):
+            raise ConfigError(f"unsupported database {parsed.drivername!r}: use a SQLite path or postgresql://")
+        self.busy_timeout_s = busy_timeout_s
+        self.engine = self._create_engine(parsed.database)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def _create_engine(self, database: str | None) -> Engine:
+        if self.is_sqlite:
+            if database and database != ":memory:":
+                folder = Path(database).parent
+                if not folder.exists():
+                    raise ConfigError(f"cannot open {database}: folder {folder} does not exist")
+            # A pool of one file handle per thread is what SQLite wants; NullPool keeps locks short-lived.
+            engine = create_engine(self.url, poolclass=NullPool)
+            timeout_ms = int(self.busy_timeout_s * 1000)
+
+            @event.listens_for(engine, "connect")
+            def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+                # Let SQLAlchemy's begin() decide how a transaction starts (see _on_begin).
+                dbapi_connection.isolation_level = None
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
+                cursor.execute("PRAGMA synchronous=FULL")
+                cursor.close()
+
+            @event.listens_for(engine, "begin")
+            def _on_begin(connection: Connection) -> None:
+                immediate = connection.info.get("servanda_write", False)
+                connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+            return engine
+        return create_engine(self.url, pool_pre_ping=True)
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read transaction: a consistent snapshot of the record."""
+        try:
+            with self.engine.connect() as connection, connection.begin():
+                yield connection
+        except OperationalError as exc:
+            raise _translate(exc) from exc
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """The one kind of transaction that may change the record: exclusive, all or nothing."""
+        try:
+            with self.engine.connect() as connection:
+                connection.info["servanda_write"] = True
+                try:
+                    with connection.begin():
+                        if not self.is_sqlite:
+                            timeout_ms = int(self.busy_timeout_s * 1000)
+                            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {timeout_ms}")
+                            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})")
+                        yield connection
+                finally:
+                    connection.info.pop("servanda_write", None)
+        except DBAPIError as exc:
+            raise _translate(exc) from exc
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def describe(self) -> str:
+        """The URL without its password, for messages."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+
+def _translate(exc: DBAPIError) -> Exception:
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    lowered = text.lower()
+    if "database is locked" in lowered or "lock timeout" in lowered or "deadlock" in lowered:
+        return StoreBusy(f"another writer holds the store; nothing was written, try again ({text.strip()})")
+    if isinstance(exc, OperationalError) and ("unable to open" in lowered or "could not connect" in lowered
+                                              or "connection" in lowered and "failed" in lowered):
+        return ConfigError(f"cannot open the store: {text.strip()}")
+    return exc

@@ -1,0 +1,98 @@
+"""The log's storage over SQL: entries, perfect-node hashes and checkpoints, in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+
+from sqlalchemy import Connection, func, select
+
+from servanda.ledger.log import Entry, StoredCheckpoint
+
+from .schema import log_checkpoints, log_entries, log_nodes
+
+_CHUNK = 500  # keeps IN (...) lists within every database's parameter limit
+
+
+class SqlLogStorage:
+    """``LogStorage`` on an open SQLAlchemy connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def log_size(self) -> int:
+        last = self.connection.execute(select(func.max(log_entries.c.seq))).scalar()
+        return 0 if last is None else int(last) + 1
+
+    def load_nodes(self, keys: Collection[int]) -> dict[int, bytes]:
+        keys = list(keys)
+        found: dict[int, bytes] = {}
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            rows = self.connection.execute(
+                select(log_nodes.c.key, log_nodes.c.hash).where(log_nodes.c.key.in_(chunk))
+            )
+            found.update((int(key), bytes(digest)) for key, digest in rows)
+        return found
+
+    def store_entries(self, entries: Sequence[Entry]) -> None:
+        self.connection.execute(
+            log_entries.insert(),
+            [
+                {"seq": e.seq, "data": e.data, "kind": e.kind, "record_id": e.record_id}
+                for e in entries
+            ],
+        )
+
+    def store_nodes(self, nodes: Sequence[tuple[int, bytes]]) -> None:
+        if nodes:
+            self.connection.execute(log_nodes.insert(), [{"key": k, "hash": h} for k, h in nodes])
+
+    def entry_data(self, seq: int) -> bytes | None:
+        data = self.connection.execute(select(log_entries.c.data).where(log_entries.c.seq == seq)).scalar()
+        return bytes(data) if data is not None else None
+
+    def iter_entry_data(self, start: int = 0) -> Iterator[tuple[int, bytes]]:
+        # Paged by key so that a million entries never sit in memory at once, on either database.
+        position = start
+        while True:
+            rows = self.connection.execute(
+                select(log_entries.c.seq, log_entries.c.data)
+                .where(log_entries.c.seq >= position)
+                .order_by(log_entries.c.seq)
+                .limit(5000)
+            ).all()
+            if not rows:
+                return
+            for seq, data in rows:
+                yield int(seq), bytes(data)
+            position = int(rows[-1][0]) + 1
+
+    def iter_nodes(self) -> Iterator[tuple[int, bytes]]:
+        position = -1
+        while True:
+            rows = self.connection.execute(
+                select(log_nodes.c.key, log_nodes.c.hash)
+                .where(log_nodes.c.key > position)
+                .order_by(log_nodes.c.key)
+                .limit(20000)
+            ).all()
+            if not rows:
+                return
+            for key, digest in rows:
+                yield int(key), bytes(digest)
+            position = int(rows[-1][0])
+
+    def store_checkpoint(self, size: int, note: str, created_at: str) -> int:
+        result = self.connection.execute(
+            log_checkpoints.insert().values(size=size, note=note, created_at=created_at)
+        )
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        rows = self.connection.execute(
+            select(log_checkpoints.c.id, log_checkpoints.c.size, log_checkpoints.c.note,
+                   log_checkpoints.c.created_at).order_by(log_checkpoints.c.id)
+        )
+        return [StoredCheckpoint(int(i), int(s), str(n), str(c)) for i, s, n, c in rows]

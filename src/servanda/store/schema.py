@@ -1,0 +1,266 @@
+"""The SQL schema: the log's own tables, and the projection that readers query.
+
+The ``log_*`` tables are the source of truth. Every other table is a projection of the log that ``rebuild``
+can drop and replay; it has no foreign keys, because the write path checks references across the store and
+the batch together, and because a rebuild must be able to insert in any order.
+
+Dates are stored twice: as written (``*_text``, keeping their precision) and as ISO days (``*_start``,
+``*_end``) so that range queries compare plain strings on both SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+# --- the log ------------------------------------------------------------------------------------------------
+
+log_entries = Table(
+    "log_entries",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    # the leaf: RFC 8785 canonical JSON of {seq, kind, body, author, recorded_at}
+    Column("data", LargeBinary, nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("record_id", String(128)),
+)
+Index("ix_log_entries_record", log_entries.c.record_id, log_entries.c.seq)
+
+log_nodes = Table(
+    "log_nodes",
+    metadata,
+    # (level << 48) | index of a perfect subtree; its hash never changes once the subtree is complete
+    Column("key", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+log_checkpoints = Table(
+    "log_checkpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("size", BigInteger, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+# --- the projection -----------------------------------------------------------------------------------------
+
+records = Table(
+    "records",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("type", String(16), nullable=False),
+    Column("seq", BigInteger, nullable=False),  # the entry that last set this record
+    Column("body", Text, nullable=False),  # canonical JSON of the record as last set
+    Column("sort_date", String(10), nullable=False),
+)
+Index("ix_records_type", records.c.type, records.c.sort_date)
+
+actors = Table(
+    "actors",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("description", Text),
+)
+
+names = Table(
+    "names",
+    metadata,
+    Column("owner_id", String(128), nullable=False, index=True),
+    Column("language", String(16), nullable=False),
+    Column("name", Text, nullable=False),
+)
+
+external_ids = Table(
+    "external_ids",
+    metadata,
+    Column("owner_id", String(128), nullable=False, index=True),
+    Column("scheme", String(32), nullable=False),
+    Column("value", String(256), nullable=False),
+)
+Index("ix_external_ids_value", external_ids.c.scheme, external_ids.c.value)
+
+relations = Table(
+    "relations",
+    metadata,
+    Column("owner_id", String(128), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("target", String(128), nullable=False, index=True),
+    Column("since_text", String(32)),
+    Column("since_start", String(10)),
+    Column("until_text", String(32)),
+    Column("until_end", String(10)),
+    Column("title", Text),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("url", Text),
+    Column("title", Text, nullable=False),
+    Column("publisher", Text),
+    Column("date_text", String(32)),
+    Column("date_start", String(10)),
+    Column("language", String(16)),
+    Column("partisan", Text),
+)
+
+captures = Table(
+    "captures",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("source_id", String(128), nullable=False, index=True),
+    Column("size", BigInteger, nullable=False),
+    Column("media_type", String(128)),
+    Column("filename", Text),
+)
+
+statements = Table(
+    "statements",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("actor_id", String(128), nullable=False),
+    Column("on_behalf_of", String(128)),
+    Column("date_text", String(32), nullable=False),
+    Column("date_start", String(10), nullable=False),
+    Column("date_end", String(10), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("text_en", Text),
+    Column("summary", Text),
+    Column("strength", String(32)),
+    Column("category", String(128)),
+    Column("agreement_id", String(128), index=True),
+    Column("obligation", Text),
+    Column("deadline_text", String(32)),
+    Column("verification", String(16)),
+)
+Index("ix_statements_actor_date", statements.c.actor_id, statements.c.date_start)
+Index("ix_statements_date", statements.c.date_start)
+
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("kind", String(128), nullable=False),
+    Column("signed_text", String(32)),
+    Column("signed_start", String(10)),
+    Column("entry_into_force_text", String(32)),
+    Column("status", String(32)),
+    Column("summary", Text),
+)
+
+ratifications = Table(
+    "ratifications",
+    metadata,
+    Column("owner_id", String(128), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("party", String(128), nullable=False),
+    Column("institution", String(128), nullable=False, index=True),
+    Column("date_text", String(32), nullable=False),
+    Column("date_start", String(10), nullable=False),
+    Column("act", Text),
+)
+
+agreement_status = Table(
+    "agreement_status",
+    metadata,
+    Column("owner_id", String(128), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("date_text", String(32), nullable=False),
+    Column("date_start", String(10), nullable=False),
+    Column("by_actor", String(128)),
+    Column("note", Text),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("kind", String(128), nullable=False),
+    Column("date_text", String(32), nullable=False),
+    Column("date_start", String(10), nullable=False),
+    Column("date_end", String(10), nullable=False),
+    Column("place", Text),
+    Column("summary", Text),
+    Column("verification", String(16)),
+)
+
+responsibilities = Table(
+    "responsibilities",
+    metadata,
+    Column("owner_id", String(128), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("actor_id", String(128), nullable=False, index=True),
+    Column("role", Text),
+    Column("verification", String(16)),
+)
+
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("statement_id", String(128), nullable=False, index=True),
+    Column("verdict", String(32), nullable=False),
+    Column("as_of_text", String(32), nullable=False),
+    Column("as_of_start", String(10), nullable=False),
+    Column("as_of_end", String(10), nullable=False),
+    Column("rationale", Text, nullable=False),
+    Column("author", Text),
+    Column("supersedes", String(128)),
+    Column("disputed", Boolean, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+)
+
+# Every list of ids in every record, both ways: "what does X cite" and "what cites X" are one index each.
+links = Table(
+    "links",
+    metadata,
+    Column("owner_id", String(128), nullable=False),
+    Column("role", String(64), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("target", String(128), nullable=False),
+)
+Index("ix_links_owner", links.c.owner_id, links.c.role)
+Index("ix_links_target", links.c.target, links.c.role)
+
+LOG_TABLES = (log_entries, log_nodes, log_checkpoints)
+# Each projection table with the column that names the record its rows came from.
+PROJECTION_TABLES: tuple[tuple[Table, str], ...] = (
+    (records, "id"),
+    (actors, "id"),
+    (names, "owner_id"),
+    (external_ids, "owner_id"),
+    (relations, "owner_id"),
+    (sources, "id"),
+    (captures, "id"),
+    (statements, "id"),
+    (agreements, "id"),
+    (ratifications, "owner_id"),
+    (agreement_status, "owner_id"),
+    (events, "id"),
+    (responsibilities, "owner_id"),
+    (assessments, "id"),
+    (links, "owner_id"),
+)
