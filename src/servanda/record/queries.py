@@ -224,3 +224,36 @@ def statement_record(connection: Connection, statement_id: str) -> Statement:
     if not isinstance(record, Statement):
         raise NotFound(f"{statement_id!r} is a {record.TYPE}, not a statement")
     return record
+
+
+SPEAKING_RELATIONS = ("head_of", "speaks_for")
+
+
+def statements_for_actor(connection: Connection, actor_id: str) -> list[dict[str, Any]]:
+    """What the actor said, and what those who spoke for it said while they did (a state's record includes
+    its president's and spokesman's statements while in office), oldest first."""
+    own = select(statements.c.id).where(
+        (statements.c.actor_id == actor_id) | (statements.c.on_behalf_of == actor_id)
+    )
+    spoken = (
+        select(statements.c.id)
+        .join(relations, relations.c.owner_id == statements.c.actor_id)
+        .where(
+            relations.c.target == actor_id,
+            relations.c.type.in_(SPEAKING_RELATIONS),
+            (relations.c.since_start.is_(None)) | (statements.c.date_start >= relations.c.since_start),
+            (relations.c.until_end.is_(None)) | (statements.c.date_start <= relations.c.until_end),
+        )
+    )
+    ids = own.union(spoken).subquery()
+    query = (
+        select(
+            statements.c.id, statements.c.kind, statements.c.actor_id, statements.c.date_text,
+            statements.c.date_start, statements.c.text, statements.c.text_en, statements.c.summary,
+            statements.c.strength, statements.c.verification, actors.c.name.label("actor_name"),
+        )
+        .join(ids, ids.c.id == statements.c.id)
+        .outerjoin(actors, actors.c.id == statements.c.actor_id)
+        .order_by(statements.c.date_start, statements.c.id)
+    )
+    return [dict(row._mapping) for row in connection.execute(query)]

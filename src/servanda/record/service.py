@@ -107,7 +107,7 @@ class RecordService:
         located = [item if isinstance(item, Located) else Located(item) for item in items]
         batch = _deduplicate(located)
         with self.store.write() as connection:
-            changed, unchanged, stored_types = _changed(connection, batch)
+            changed, unchanged, stored_types = changed_records(connection, batch)
             problems = self._check(connection, batch, changed, stored_types)
             if problems:
                 raise BundleError(problems)
@@ -213,7 +213,7 @@ class RecordService:
         return problems
 
 
-def _changed(
+def changed_records(
     connection: Connection, batch: list[Located]
 ) -> tuple[list[tuple[Located, bool]], int, dict[str, str]]:
     """Split the batch into records that change the store (and whether they existed) and those that do not."""
