@@ -303,10 +303,7 @@ def test_frontier_loaded_from_stored_nodes_emits_exactly_the_tree_nodes(sizes: t
     assert frontier.root() == tree.root(new)
     # Every perfect node that lies wholly in [0, new) but not in [0, old) is emitted once, with its hash.
     expected = {
-        (level, i)
-        for level in range(new.bit_length())
-        for i in range(new >> level)
-        if (i + 1) << level > old
+        (level, i) for level in range(new.bit_length()) for i in range(new >> level) if (i + 1) << level > old
     }
     assert {(level, i) for level, i, _ in emitted} == expected
     assert len(emitted) == len(expected)

@@ -340,7 +340,7 @@ def verify_inclusion(leaf_hash: bytes, index: int, size: int, proof: Sequence[by
 def verify_consistency(
     old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
 ) -> None:
-    """Check that the tree of ``new_size`` with ``new_root`` extends the tree of ``old_size`` with ``old_root``.
+    """Check that the tree (``new_size``, ``new_root``) extends the tree (``old_size``, ``old_root``).
 
     Returns None; raises :class:`ProofError` for an invalid proof or any malformed argument, including
     ``old_size == 0`` (a consistency proof from size 0 is not defined).
@@ -558,7 +558,12 @@ class MerkleTree:
             start = 2 * len(up)
             if len(below) - start < 2:
                 break
-            up.extend([h(prefix + a + b).digest() for a, b in zip(below[start::2], below[start + 1 :: 2])])
+            up.extend(
+                [
+                    h(prefix + a + b).digest()
+                    for a, b in zip(below[start::2], below[start + 1 :: 2], strict=False)
+                ]
+            )
             level += 1
         return len(levels[0])
 
