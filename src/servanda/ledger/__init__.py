@@ -22,6 +22,7 @@ from .merkle import hash_range_from as hash_range_from
 from .merkle import inclusion_plan as inclusion_plan
 from .merkle import leaf_hash as leaf_hash
 from .merkle import needed_nodes as needed_nodes
+from .merkle import new_nodes as new_nodes
 from .merkle import node_from_key as node_from_key
 from .merkle import node_hash as node_hash
 from .merkle import node_key as node_key
@@ -71,6 +72,7 @@ __all__ = [
     "key_id",
     "leaf_hash",
     "needed_nodes",
+    "new_nodes",
     "node_from_key",
     "node_hash",
     "node_key",

@@ -47,6 +47,7 @@ __all__ = [
     "inclusion_plan",
     "leaf_hash",
     "needed_nodes",
+    "new_nodes",
     "node_from_key",
     "node_hash",
     "node_key",
@@ -483,6 +484,16 @@ class Frontier:
         other = Frontier.__new__(Frontier)
         other._size, other._levels, other._hashes = self._size, list(self._levels), list(self._hashes)
         return other
+
+
+def new_nodes(old_size: int, leaf_hashes: Iterable[bytes], nodes: NodeLookup) -> list[tuple[int, int, bytes]]:
+    """Every perfect node ``(level, index, hash)`` that appending ``leaf_hashes`` to a tree of ``old_size``
+    completes, leaves included, in completion order. Reads only the ``frontier_nodes(old_size)``.
+
+    A durable log calls this inside its append transaction and inserts the result; the last
+    frontier's root is ``Frontier`` work, so call :class:`Frontier` directly when the root is needed too.
+    """
+    return Frontier.from_lookup(old_size, nodes).extend(leaf_hashes)
 
 
 # --------------------------------------------------------------------------------------------------------
