@@ -22,6 +22,7 @@ from servanda.ledger.merkle import (
     inclusion_plan,
     leaf_hash,
     needed_nodes,
+    new_nodes,
     node_from_key,
     node_key,
     perfect_subtrees,
@@ -165,7 +166,7 @@ def test_inclusion_proof_verifies_and_every_mutation_is_rejected(
     _, hashes, tree = big()
     leaf, root = hashes[index], tree.root(size)
     proof = tree.inclusion_proof(index, size)
-    assert verify_inclusion(leaf, index, size, proof, root) is None
+    verify_inclusion(leaf, index, size, proof, root)
 
     mutants: list[tuple[bytes, int, int, list[bytes], bytes]] = [
         (flip_bit(leaf, bit), index, size, proof, root),
@@ -216,7 +217,7 @@ def test_consistency_proof_verifies_and_every_mutation_is_rejected(
     _, _, tree = big()
     r1, r2 = tree.root(old), tree.root(new)
     proof = tree.consistency_proof(old, new)
-    assert verify_consistency(old, new, r1, r2, proof) is None
+    verify_consistency(old, new, r1, r2, proof)
 
     mutants: list[tuple[int, int, bytes, bytes, list[bytes]]] = [
         (old, new, flip_bit(r1, bit), r2, proof),
@@ -303,10 +304,7 @@ def test_frontier_loaded_from_stored_nodes_emits_exactly_the_tree_nodes(sizes: t
     assert frontier.root() == tree.root(new)
     # Every perfect node that lies wholly in [0, new) but not in [0, old) is emitted once, with its hash.
     expected = {
-        (level, i)
-        for level in range(new.bit_length())
-        for i in range(new >> level)
-        if (i + 1) << level > old
+        (level, i) for level in range(new.bit_length()) for i in range(new >> level) if (i + 1) << level > old
     }
     assert {(level, i) for level, i, _ in emitted} == expected
     assert len(emitted) == len(expected)
@@ -325,3 +323,11 @@ def test_frontier_of_empty_tree_has_empty_root_and_emits_the_leaf_first() -> Non
 def test_frontier_refuses_the_wrong_number_of_hashes() -> None:
     with pytest.raises(ValueError):
         Frontier(3, [bytes(32)])
+
+
+def test_new_nodes_reads_only_the_frontier_and_returns_what_frontier_emits() -> None:
+    _, hashes, tree = big()
+    stored = {(level, i): tree.node(level, i) for level, i in frontier_nodes(1000)}
+    emitted = new_nodes(1000, hashes[1000:1100], stored)
+    assert emitted == Frontier.from_lookup(1000, tree.node).extend(hashes[1000:1100])
+    assert all(tree.node(level, i) == h for level, i, h in emitted)

@@ -48,12 +48,13 @@ def test_vectors_are_present() -> None:
 @pytest.mark.parametrize("path", _cases("inclusion"))
 def test_inclusion_vector_is_accepted_or_rejected_as_upstream_says(path: Path) -> None:
     case = json.loads(path.read_text())
-    args = (_b64(case["leafHash"]), case["leafIdx"], case["treeSize"], _proof(case["proof"]), _b64(case["root"]))
+    leaf, root = _b64(case["leafHash"]), _b64(case["root"])
+    args = (leaf, case["leafIdx"], case["treeSize"], _proof(case["proof"]), root)
     if case["wantErr"]:
         with pytest.raises(ProofError):
             verify_inclusion(*args)
     else:
-        assert verify_inclusion(*args) is None
+        verify_inclusion(*args)
 
 
 @pytest.mark.parametrize("path", _cases("consistency"))
@@ -65,7 +66,7 @@ def test_consistency_vector_is_accepted_or_rejected_as_upstream_says(path: Path)
         with pytest.raises(ProofError, match=stricter):
             verify_consistency(*args)
     else:
-        assert verify_consistency(*args) is None
+        verify_consistency(*args)
 
 
 def test_rejects_consistency_proof_from_size_zero_with_a_clear_message() -> None:
