@@ -65,7 +65,7 @@ def handled() -> Iterator[None]:
             err_console.print(f"  {problem}", markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except InvalidInput as exc:
-        fail(f"{exc} (nothing was written)", EXIT_BAD_INPUT)
+        fail(str(exc), EXIT_BAD_INPUT)
     except NotFound as exc:
         fail(str(exc), EXIT_FAILED)
     except ConfigError as exc:

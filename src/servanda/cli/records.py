@@ -40,7 +40,8 @@ def init(ctx: typer.Context) -> None:
         else:
             verifier = create_key(settings)
             console.print(f"key:      {settings.key_path} (new, mode 0600)")
-            console.print(f"verifier key (publish it): {verifier}")
+            console.print("verifier key (publish it):")
+            typer.echo(verifier)
         handle.close()
 
 

@@ -67,7 +67,7 @@ def local_verifier(settings: Settings) -> Verifier | None:
     """The verifier of this installation's own key, when the key file is there."""
     if not settings.key_path.exists():
         return None
-    return Verifier.from_key(load_signer(settings.key_path).verifier_key)
+    return Verifier.from_key(load_signer(settings.key_path).verifier_key())
 
 
 @dataclass(frozen=True, slots=True)
