@@ -68,11 +68,11 @@ def test_explicit_supersedes_wins_over_dates(handle: RecordHandle) -> None:
     [
         (f.commitment("c9", actor="nobody"), "actor", "'nobody' is not in the record"),
         (f.commitment("c9", sources=["missing-source"]), "sources[0]", "not in the record"),
-        (f.commitment("c9", actor="src-un"), "actor", "is a source, not a actor"),
+        (f.commitment("c9", actor="src-un"), "actor", "is a source, not an actor"),
         (f.assessment("x", "c1", "false", "2015"), "verdict", "not a verdict for a commitment"),
-        (f.assessment("x", "a1", "broken", "2023"), "verdict", "not a verdict for a assertion"),
+        (f.assessment("x", "a1", "broken", "2023"), "verdict", "not a verdict for an assertion"),
         (f.assessment("x", "c1", "broken", "1990"), "as_of", "before c1 was made"),
-        (f.source("ru"), "id", "already names a actor"),
+        (f.source("ru"), "id", "already names an actor"),
     ],
 )
 def test_bad_records_are_refused_and_change_nothing(

@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 import typer
@@ -26,17 +26,25 @@ EXIT_BAD_INPUT = 2
 EXIT_CONFIG = 3
 EXIT_BUSY = 75
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @dataclass
 class CliState:
     settings: Settings
     author: str
+    opened: list[RecordHandle] = field(default_factory=list)
 
     def open(self, *, create: bool = False) -> RecordHandle:
-        return open_record(self.settings, create=create)
+        """Open the record; it is closed when the command ends (see ``close``)."""
+        handle = open_record(self.settings, create=create)
+        self.opened.append(handle)
+        return handle
+
+    def close(self) -> None:
+        while self.opened:
+            self.opened.pop().close()
 
 
 def state(ctx: typer.Context) -> CliState:

@@ -54,6 +54,7 @@ def main_options(
     """Global options; they apply to every command."""
     settings = Settings.load(db=db, home=home)
     ctx.obj = CliState(settings, author or settings.author)
+    ctx.call_on_close(ctx.obj.close)
 
 
 record_commands.register(app)

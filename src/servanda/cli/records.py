@@ -42,7 +42,6 @@ def init(ctx: typer.Context) -> None:
             console.print(f"key:      {settings.key_path} (new, mode 0600)")
             console.print("verifier key (publish it):")
             typer.echo(verifier)
-        handle.close()
 
 
 def import_(
@@ -66,7 +65,6 @@ def import_(
         console.print(
             f"imported {path}: {result.appended} entries appended, {result.unchanged} records already as given"
         )
-        handle.close()
 
 
 def export(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -137,9 +138,17 @@ def _validate(
         for error in exc.errors(include_url=False):
             path = _path_text(error["loc"])
             message = _message(error)
+            # Checks across fields report the field they are about as "field: message".
+            named = _FIELD_PREFIX.match(message)
+            if named and error["type"] == "value_error":
+                path = f"{path}.{named[1]}" if path else named[1]
+                message = named[2]
             problems.append(Problem(message, name, _nearest_line(field_lines, path) or line,
                                     path or None))
         return None, problems
+
+
+_FIELD_PREFIX = re.compile(r"^([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+)*): (.+)$", re.DOTALL)
 
 
 def _message(error: Any) -> str:

@@ -146,7 +146,7 @@ class RecordService:
             if stored is not None and stored != item.record.TYPE:
                 problems.append(
                     item.problem(
-                        f"id {item.record.id!r} already names a {stored}; it cannot become a {item.record.TYPE}",
+                        f"id {item.record.id!r} already names {_article(stored)}; it cannot become {_article(item.record.TYPE)}",
                         "id",
                     )
                 )
@@ -162,9 +162,9 @@ class RecordService:
             for path, types, target in item.record.references():
                 found = known.get(target)
                 if found is None:
-                    problems.append(item.problem(f"{target!r} is not in the record (expected a {_or(types)})", path))
+                    problems.append(item.problem(f"{target!r} is not in the record (expected {_or(types)})", path))
                 elif found not in types:
-                    problems.append(item.problem(f"{target!r} is a {found}, not a {_or(types)}", path))
+                    problems.append(item.problem(f"{target!r} is {_article(found)}, not {_or(types)}", path))
         problems.extend(self._check_assessments(connection, batch, changed))
         return problems
 
@@ -199,7 +199,7 @@ class RecordService:
                 scale = ", ".join(sorted(_scale(kind)))
                 problems.append(
                     item.problem(
-                        f"{record.verdict!r} is not a verdict for a {kind} ({record.statement}); use one of {scale}",
+                        f"{record.verdict!r} is not a verdict for {_article(kind)} ({record.statement}); use one of {scale}",
                         "verdict",
                     )
                 )
@@ -236,7 +236,11 @@ def _scale(kind: str) -> frozenset[str]:
 
 
 def _or(types: tuple[str, ...]) -> str:
-    return " or ".join(types)
+    return " or ".join(_article(name) for name in types)
+
+
+def _article(noun: str) -> str:
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
 
 def _deduplicate(items: list[Located]) -> list[Located]:

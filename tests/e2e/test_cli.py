@@ -1,0 +1,212 @@
+"""The command line as a researcher uses it, on SQLite and PostgreSQL: import, read, export, verify."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from servanda.cli.main import app
+from servanda.record.bundles import write_bundle
+from tests import factories as f
+
+BUNDLE = """\
+sources:
+  - id: un-a-49-765
+    title: UN document A/49/765
+    url: https://undocs.org/A/49/765
+actors:
+  - id: ru
+    kind: state
+    name: Russian Federation
+  - id: ua
+    kind: state
+    name: Ukraine
+statements:
+  - id: budapest
+    kind: commitment
+    actor: ru
+    date: 1994-12-05
+    text: respect the independence and sovereignty and the existing borders of Ukraine
+    sources: [un-a-49-765]
+    counterparties: [ua]
+    commitment: {obligation: respect borders, strength: signed_agreement, category: territorial}
+assessments:
+  - id: budapest-broken
+    statement: budapest
+    verdict: broken
+    as_of: 2014-03-18
+    rationale: Crimea was incorporated into Russia.
+    sources: [un-a-49-765]
+"""
+
+
+class Cli:
+    def __init__(self, home: Path, db: str) -> None:
+        self.home, self.db = home, db
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, code: int = 0) -> Any:
+        result = self.runner.invoke(app, ["--home", str(self.home), "--db", self.db, "--author", "tester", *args],
+                                    catch_exceptions=False)
+        assert result.exit_code == code, (result.stdout, result.stderr)
+        return result
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self(*args, "--json").stdout)
+
+
+@pytest.fixture
+def cli(tmp_path: Path, db_url: str) -> Cli:
+    return Cli(tmp_path / "home", db_url)
+
+
+@pytest.fixture
+def bundle(tmp_path: Path) -> Path:
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    (folder / "record.yaml").write_text(BUNDLE, encoding="utf-8")
+    return folder
+
+
+def test_import_then_read_it_back(cli: Cli, bundle: Path) -> None:
+    assert "5 entries appended" in cli("import", str(bundle)).stdout
+    assert "0 entries appended, 5 records already as given" in cli("import", str(bundle)).stdout
+    [row] = cli.json("statements", "--actor", "ru")
+    assert (row["id"], row["verdict"]) == ("budapest", "broken")
+    shown = cli.json("show", "budapest", "--history")
+    assert shown["record"]["commitment"]["strength"] == "signed_agreement"
+    assert [a["verdict"] for a in shown["assessments"]] == ["broken"]
+    assert shown["history"][0]["author"] == "tester"
+    assert {"id": "budapest-broken", "type": "assessment", "role": "statement"} in shown["referenced_by"]
+    timeline = cli.json("timeline", "ru")
+    assert timeline["statements"][0]["assessments"][0]["verdict"] == "broken"
+    assert cli.json("overview")["records"] == {"actor": 2, "assessment": 1, "source": 1, "statement": 1}
+    assert [a["id"] for a in cli.json("actors")] == ["ru", "ua"]
+
+
+def test_show_prints_a_readable_history(cli: Cli, bundle: Path) -> None:
+    cli("import", str(bundle))
+    changed = bundle / "record.yaml"
+    changed.write_text(BUNDLE.replace("respect borders", "respect the borders of 1994"), encoding="utf-8")
+    cli("import", str(bundle), "--reason", "obligation quoted in full")
+    out = cli("show", "budapest", "--history").stdout
+    assert "created" in out and "changed commitment — obligation quoted in full" in out
+
+
+BAD_INPUTS = {
+    "malformed YAML": ("record.yaml", BUNDLE.replace("    name: Ukraine", "    name: [Ukraine"), "not valid YAML"),
+    "unknown field": ("record.yaml", BUNDLE.replace("    name: Ukraine", "    name: Ukraine\n    flag: blue"),
+                      "record.yaml:12 [flag]: unknown field"),
+    "missing actor": ("record.yaml", BUNDLE.replace("    actor: ru", "    actor: russia"),
+                      "record.yaml:15 [actor]: 'russia' is not in the record (expected an actor)"),
+    "not a date": ("record.yaml", BUNDLE.replace("1994-12-05", "5 Dec 1994"), "record.yaml:16 [date]"),
+    "wrong scale": ("record.yaml", BUNDLE.replace("verdict: broken", "verdict: 'false'"),
+                    "record.yaml:24 [verdict]: 'false' is not a verdict for a commitment"),
+    "not UTF-8": ("record.yaml", BUNDLE.replace("Ukraine\n", "Ukra\xefne\n", 1).encode("latin-1"), "not UTF-8"),
+    "contradicts itself": ("more.yaml", "actors:\n  - id: ru\n    kind: person\n    name: Somebody\n",
+                           "given twice with different content"),
+    "assessed before it was said": ("record.yaml", BUNDLE.replace("as_of: 2014-03-18", "as_of: 1990"),
+                                    "before budapest was made"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_gets_one_clear_message_exit_2_and_changes_nothing(
+    cli: Cli, bundle: Path, tmp_path: Path, case: str
+) -> None:
+    cli("import", str(bundle))
+    before = cli.json("overview")
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "record.yaml").write_text(BUNDLE.replace("id: ua\n", "id: ua2\n"), encoding="utf-8")
+    name, content, words = BAD_INPUTS[case]
+    target = bad / name
+    if isinstance(content, bytes):
+        target.write_bytes(content)
+    else:
+        target.write_text(content, encoding="utf-8")
+    result = cli("import", str(bad), code=2)
+    assert words in result.stderr
+    assert "nothing was written" in result.stderr
+    assert cli.json("overview") == before
+    cli("log", "verify", "--no-projection")
+
+
+def test_export_imports_back_to_the_same_state(cli: Cli, tmp_path: Path, db_url: str) -> None:
+    source_folder = tmp_path / "full"
+    write_bundle(f.small_record(), source_folder)
+    cli("import", str(source_folder))
+    exported = tmp_path / "exported"
+    cli("export", str(exported))
+    fresh = Cli(tmp_path / "other-home", str(tmp_path / "other.sqlite3"))
+    fresh("import", str(exported))
+    for command in (["overview"], ["statements"], ["actors"]):
+        mine, theirs = cli.json(*command), fresh.json(*command)
+        if command == ["overview"]:
+            mine.pop("store"), theirs.pop("store")
+        assert mine == theirs
+    for record in f.small_record():
+        assert fresh.json("show", record.id)["record"] == record.body()
+    assert "0 entries appended" in cli("import", str(exported)).stdout
+
+
+def test_claimreview_export_rates_assessed_assertions(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "full"
+    write_bundle(f.small_record(), folder)
+    cli("import", str(folder))
+    out = tmp_path / "reviews.jsonld"
+    cli("export", str(out), "--claimreview")
+    [review] = json.loads(out.read_text(encoding="utf-8"))
+    assert review["@type"] == "ClaimReview"
+    assert review["claimReviewed"] == "Our plans do not include occupation"
+    assert review["reviewRating"]["alternateName"] == "false"
+    assert review["reviewRating"]["ratingValue"] == 1
+    assert review["itemReviewed"]["author"]["name"] == "Vladimir Putin"
+    assert "disputed by ru" in review["reviewRating"]["ratingExplanation"]
+
+
+def test_capture_stores_the_file_by_hash_and_detects_duplicates(cli: Cli, bundle: Path, tmp_path: Path) -> None:
+    cli("import", str(bundle))
+    evidence = tmp_path / "memorandum.pdf"
+    evidence.write_bytes(b"%PDF-1.4 the memorandum")
+    first = cli("capture", str(evidence), "--source", "un-a-49-765").stdout
+    assert "captured" in first
+    again = cli("capture", str(evidence), "--source", "un-a-49-765").stdout
+    assert "already captured" in again
+    [capture] = [r for r in cli.json("show", "un-a-49-765")["referenced_by"] if r["type"] == "capture"] or [None]
+    shown = cli.json("show", next(i for i in [first.split()[3]]))
+    assert shown["record"]["source"] == "un-a-49-765"
+    stored = tmp_path / "home" / "captures" / shown["record"]["sha256"][:2] / shown["record"]["sha256"]
+    assert stored.read_bytes() == evidence.read_bytes()
+    assert cli("capture", str(evidence), "--source", "nope", code=2).stderr
+    del capture
+
+
+def test_log_commands_sign_prove_and_verify(cli: Cli, bundle: Path) -> None:
+    cli("init")
+    key = cli.home / "log.key"
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    cli("import", str(bundle))
+    note = cli("log", "checkpoint").stdout
+    assert note.splitlines()[1] == "5" and "\n\n— " in note
+    proof = json.loads(cli("log", "proof", "inclusion", "2").stdout)
+    assert proof["tree_size"] == 5 and len(proof["proof"]) == 3
+    consistency = json.loads(cli("log", "proof", "consistency", "2", "5").stdout)
+    assert consistency["old_size"] == 2 and consistency["proof"]
+    assert "not defined" in cli("log", "proof", "consistency", "0", "5", code=2).stderr
+    assert "OK" in cli("log", "verify").stdout
+    other_key = cli("log", "keygen", "--force").stdout.strip()
+    assert "does not verify" in cli("log", "verify", code=1).stderr or "no signature" in cli(
+        "log", "verify", code=1).stderr
+    assert other_key.count("+") == 2
+
+
+def test_reading_a_record_that_does_not_exist_says_how_to_create_it(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "home", str(tmp_path / "none.sqlite3"))
+    assert "servanda init" in cli("overview", code=3).stderr
