@@ -62,7 +62,9 @@ def new_pg_database(template: str | None) -> tuple[str, str]:
     name = f"servanda_t_{uuid.uuid4().hex[:12]}"
     admin = _admin_engine(url)
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+        connection.execute(
+            text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        )
     admin.dispose()
     return name, make_url(url).set(database=name).render_as_string(hide_password=False)
 

@@ -52,8 +52,11 @@ class Cli:
         self.runner = CliRunner()
 
     def __call__(self, *args: str, code: int = 0) -> Any:
-        result = self.runner.invoke(app, ["--home", str(self.home), "--db", self.db, "--author", "tester", *args],
-                                    catch_exceptions=False)
+        result = self.runner.invoke(
+            app,
+            ["--home", str(self.home), "--db", self.db, "--author", "tester", *args],
+            catch_exceptions=False,
+        )
         assert result.exit_code == code, (result.stdout, result.stderr)
         return result
 
@@ -100,19 +103,42 @@ def test_show_prints_a_readable_history(cli: Cli, bundle: Path) -> None:
 
 
 BAD_INPUTS = {
-    "malformed YAML": ("record.yaml", BUNDLE.replace("    name: Ukraine", "    name: [Ukraine"), "not valid YAML"),
-    "unknown field": ("record.yaml", BUNDLE.replace("    name: Ukraine", "    name: Ukraine\n    flag: blue"),
-                      "record.yaml:12 [flag]: unknown field"),
-    "missing actor": ("record.yaml", BUNDLE.replace("    actor: ru", "    actor: russia"),
-                      "record.yaml:15 [actor]: 'russia' is not in the record (expected an actor)"),
+    "malformed YAML": (
+        "record.yaml",
+        BUNDLE.replace("    name: Ukraine", "    name: [Ukraine"),
+        "not valid YAML",
+    ),
+    "unknown field": (
+        "record.yaml",
+        BUNDLE.replace("    name: Ukraine", "    name: Ukraine\n    flag: blue"),
+        "record.yaml:12 [flag]: unknown field",
+    ),
+    "missing actor": (
+        "record.yaml",
+        BUNDLE.replace("    actor: ru", "    actor: russia"),
+        "record.yaml:15 [actor]: 'russia' is not in the record (expected an actor)",
+    ),
     "not a date": ("record.yaml", BUNDLE.replace("1994-12-05", "5 Dec 1994"), "record.yaml:16 [date]"),
-    "wrong scale": ("record.yaml", BUNDLE.replace("verdict: broken", "verdict: 'false'"),
-                    "record.yaml:24 [verdict]: 'false' is not a verdict for a commitment"),
-    "not UTF-8": ("record.yaml", BUNDLE.replace("Ukraine\n", "Ukra\xefne\n", 1).encode("latin-1"), "not UTF-8"),
-    "contradicts itself": ("more.yaml", "actors:\n  - id: ru\n    kind: person\n    name: Somebody\n",
-                           "given twice with different content"),
-    "assessed before it was said": ("record.yaml", BUNDLE.replace("as_of: 2014-03-18", "as_of: 1990"),
-                                    "before budapest was made"),
+    "wrong scale": (
+        "record.yaml",
+        BUNDLE.replace("verdict: broken", "verdict: 'false'"),
+        "record.yaml:24 [verdict]: 'false' is not a verdict for a commitment",
+    ),
+    "not UTF-8": (
+        "record.yaml",
+        BUNDLE.replace("Ukraine\n", "Ukra\xefne\n", 1).encode("latin-1"),
+        "not UTF-8",
+    ),
+    "contradicts itself": (
+        "more.yaml",
+        "actors:\n  - id: ru\n    kind: person\n    name: Somebody\n",
+        "given twice with different content",
+    ),
+    "assessed before it was said": (
+        "record.yaml",
+        BUNDLE.replace("as_of: 2014-03-18", "as_of: 1990"),
+        "before budapest was made",
+    ),
 }
 
 
@@ -171,7 +197,9 @@ def test_claimreview_export_rates_assessed_assertions(cli: Cli, tmp_path: Path) 
     assert "disputed by ru" in review["reviewRating"]["ratingExplanation"]
 
 
-def test_capture_stores_the_file_by_hash_and_detects_duplicates(cli: Cli, bundle: Path, tmp_path: Path) -> None:
+def test_capture_stores_the_file_by_hash_and_detects_duplicates(
+    cli: Cli, bundle: Path, tmp_path: Path
+) -> None:
     cli("import", str(bundle))
     evidence = tmp_path / "memorandum.pdf"
     evidence.write_bytes(b"%PDF-1.4 the memorandum")
@@ -179,7 +207,9 @@ def test_capture_stores_the_file_by_hash_and_detects_duplicates(cli: Cli, bundle
     assert "captured" in first
     again = cli("capture", str(evidence), "--source", "un-a-49-765").stdout
     assert "already captured" in again
-    [capture] = [r for r in cli.json("show", "un-a-49-765")["referenced_by"] if r["type"] == "capture"] or [None]
+    [capture] = [r for r in cli.json("show", "un-a-49-765")["referenced_by"] if r["type"] == "capture"] or [
+        None
+    ]
     shown = cli.json("show", next(i for i in [first.split()[3]]))
     assert shown["record"]["source"] == "un-a-49-765"
     stored = tmp_path / "home" / "captures" / shown["record"]["sha256"][:2] / shown["record"]["sha256"]
@@ -202,8 +232,10 @@ def test_log_commands_sign_prove_and_verify(cli: Cli, bundle: Path) -> None:
     assert "not defined" in cli("log", "proof", "consistency", "0", "5", code=2).stderr
     assert "OK" in cli("log", "verify").stdout
     other_key = cli("log", "keygen", "--force").stdout.strip()
-    assert "does not verify" in cli("log", "verify", code=1).stderr or "no signature" in cli(
-        "log", "verify", code=1).stderr
+    assert (
+        "does not verify" in cli("log", "verify", code=1).stderr
+        or "no signature" in cli("log", "verify", code=1).stderr
+    )
     assert other_key.count("+") == 2
 
 

@@ -79,14 +79,20 @@ def _problem(handle: RecordHandle) -> str:
 def test_verify_catches_an_edited_byte_in_an_entry(signed: RecordHandle) -> None:
     with signed.store.write() as connection:
         data = connection.execute(select(log_entries.c.data).where(log_entries.c.seq == 3)).scalar_one()
-        edited = bytes(data).replace(b"ru", b"rv", 1) if b"ru" in bytes(data) else bytes(data).replace(b"a", b"b", 1)
+        edited = (
+            bytes(data).replace(b"ru", b"rv", 1)
+            if b"ru" in bytes(data)
+            else bytes(data).replace(b"a", b"b", 1)
+        )
         connection.execute(update(log_entries).where(log_entries.c.seq == 3).values(data=edited))
     assert "entry 3" in _problem(signed)
 
 
 def test_verify_catches_an_edited_entry_whose_hash_was_also_rewritten(signed: RecordHandle) -> None:
     with signed.store.write() as connection:
-        data = bytes(connection.execute(select(log_entries.c.data).where(log_entries.c.seq == 0)).scalar_one())
+        data = bytes(
+            connection.execute(select(log_entries.c.data).where(log_entries.c.seq == 0)).scalar_one()
+        )
         edited = data.replace(b"Source src-un", b"Source forged")
         assert edited != data
         connection.execute(update(log_entries).where(log_entries.c.seq == 0).values(data=edited))
@@ -119,7 +125,9 @@ def test_verify_catches_two_swapped_entries(signed: RecordHandle) -> None:
 def test_verify_catches_a_forged_checkpoint(signed: RecordHandle) -> None:
     forger = Signer.from_key(generate_signer_key("test.servanda.example/log"))
     size = len(f.small_record())
-    forged = sign_note(f"test.servanda.example/log\n{size}\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", forger)
+    forged = sign_note(
+        f"test.servanda.example/log\n{size}\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", forger
+    )
     with signed.store.write() as connection:
         connection.execute(log_checkpoints.insert().values(size=size, note=forged, created_at="2026-01-01"))
     assert "does not verify" in _problem(signed)
@@ -127,10 +135,14 @@ def test_verify_catches_a_forged_checkpoint(signed: RecordHandle) -> None:
 
 def test_verify_catches_a_checkpoint_whose_root_was_edited(signed: RecordHandle) -> None:
     with signed.store.write() as connection:
-        note = connection.execute(select(log_checkpoints.c.note).where(log_checkpoints.c.id == 1)).scalar_one()
+        note = connection.execute(
+            select(log_checkpoints.c.note).where(log_checkpoints.c.id == 1)
+        ).scalar_one()
         lines = note.split("\n")
         lines[2] = lines[2][:-2] + ("A=" if lines[2][-2] != "A" else "B=")
-        connection.execute(update(log_checkpoints).where(log_checkpoints.c.id == 1).values(note="\n".join(lines)))
+        connection.execute(
+            update(log_checkpoints).where(log_checkpoints.c.id == 1).values(note="\n".join(lines))
+        )
     assert "checkpoint #1" in _problem(signed)
 
 
@@ -163,5 +175,7 @@ def test_verify_catches_an_edited_row_in_the_projection(signed: RecordHandle, ta
 
 def test_verify_catches_a_row_added_to_the_projection(signed: RecordHandle) -> None:
     with signed.store.write() as connection:
-        connection.execute(text("INSERT INTO links (owner_id, role, position, target) VALUES ('c1','source',9,'x')"))
+        connection.execute(
+            text("INSERT INTO links (owner_id, role, position, target) VALUES ('c1','source',9,'x')")
+        )
     assert "table links holds a row the log does not imply" in _problem(signed)

@@ -120,7 +120,9 @@ def test_rebuilt_projection_equals_the_live_one(handle: RecordHandle) -> None:
 
 def test_statements_of_a_state_include_those_of_its_head_while_in_office(handle: RecordHandle) -> None:
     handle.service.apply(f.small_record(), "tester")
-    handle.service.put(f.assertion("a0", actor="putin", date="2008-01-01"), "tester")  # before 2012: not for ru
+    handle.service.put(
+        f.assertion("a0", actor="putin", date="2008-01-01"), "tester"
+    )  # before 2012: not for ru
     with handle.store.read() as connection:
         ids = [row["id"] for row in queries.statements_for_actor(connection, "ru")]
     assert ids == ["c1", "a1"]
@@ -129,6 +131,7 @@ def test_statements_of_a_state_include_those_of_its_head_while_in_office(handle:
 def test_filters_by_actor_kind_verdict_and_dates(handle: RecordHandle) -> None:
     handle.service.apply(f.small_record(), "tester")
     with handle.store.read() as connection:
+
         def ids(**filters: str) -> list[str]:
             return [row["id"] for row in queries.list_statements(connection, **filters)]  # type: ignore[arg-type]
 

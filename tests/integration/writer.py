@@ -1,6 +1,6 @@
 """A separate writer process for the concurrency and crash tests: appends batches, reports each commit.
 
-    python -m tests.integration.writer URL PREFIX BATCHES BATCH_SIZE
+python -m tests.integration.writer URL PREFIX BATCHES BATCH_SIZE
 """
 
 from __future__ import annotations

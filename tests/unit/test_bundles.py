@@ -30,7 +30,9 @@ statements:
 """
 
 
-def _problems(tmp_path: Path, name: str, content: str | bytes) -> list[tuple[str | None, int | None, str | None, str]]:
+def _problems(
+    tmp_path: Path, name: str, content: str | bytes
+) -> list[tuple[str | None, int | None, str | None, str]]:
     path = tmp_path / name
     if isinstance(content, bytes):
         path.write_bytes(content)
@@ -51,12 +53,16 @@ def test_reads_a_good_bundle_with_lines(tmp_path: Path) -> None:
 
 
 def test_names_the_line_of_malformed_yaml(tmp_path: Path) -> None:
-    [(file, line, _field, message)] = _problems(tmp_path, "b.yaml", GOOD.replace("    title: UN document", "  title: [x"))
+    [(file, line, _field, message)] = _problems(
+        tmp_path, "b.yaml", GOOD.replace("    title: UN document", "  title: [x")
+    )
     assert file == "b.yaml" and line is not None and "not valid YAML" in message
 
 
 def test_names_file_line_and_field_of_an_unknown_field(tmp_path: Path) -> None:
-    problems = _problems(tmp_path, "b.yaml", GOOD.replace("    name: Russian Federation", "    name: R\n    nmae: R"))
+    problems = _problems(
+        tmp_path, "b.yaml", GOOD.replace("    name: Russian Federation", "    name: R\n    nmae: R")
+    )
     assert problems == [("b.yaml", 8, "nmae", "unknown field (check its spelling in docs/bundles.md)")]
 
 
@@ -67,8 +73,10 @@ def test_names_the_line_of_a_date_that_is_not_a_date(tmp_path: Path) -> None:
 
 
 def test_names_the_line_of_a_verdict_from_no_scale(tmp_path: Path) -> None:
-    text = GOOD + "assessments:\n  - id: a\n    statement: s1\n    verdict: wrong\n    as_of: 2023\n" \
-                  "    rationale: r\n    sources: [src-un]\n"
+    text = (
+        GOOD + "assessments:\n  - id: a\n    statement: s1\n    verdict: wrong\n    as_of: 2023\n"
+        "    rationale: r\n    sources: [src-un]\n"
+    )
     [(_file, line, field, message)] = _problems(tmp_path, "b.yaml", text)
     assert (line, field) == (18, "verdict") and "is on no scale" in message
 
@@ -81,8 +89,9 @@ def test_a_file_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
 
 
 def test_duplicate_keys_are_errors(tmp_path: Path) -> None:
-    [(_f, line, field, message)] = _problems(tmp_path, "b.yaml", GOOD.replace("    name: Russian Federation",
-                                                                              "    name: A\n    name: B"))
+    [(_f, line, field, message)] = _problems(
+        tmp_path, "b.yaml", GOOD.replace("    name: Russian Federation", "    name: A\n    name: B")
+    )
     assert (line, field) == (8, "name") and "appears twice" in message
 
 
@@ -92,7 +101,9 @@ def test_unknown_sections_are_named(tmp_path: Path) -> None:
 
 
 def test_json_syntax_errors_name_the_line(tmp_path: Path) -> None:
-    [(file, line, _field, message)] = _problems(tmp_path, "b.json", '{\n  "actors": [\n    {"id": "ru",}\n  ]\n}\n')
+    [(file, line, _field, message)] = _problems(
+        tmp_path, "b.json", '{\n  "actors": [\n    {"id": "ru",}\n  ]\n}\n'
+    )
     assert (file, line) == ("b.json", 3) and "not valid JSON" in message
 
 
@@ -116,8 +127,11 @@ def test_csv_statements_split_lists_and_nest_dotted_columns(tmp_path: Path) -> N
 
 
 def test_csv_problems_name_the_row_line_and_column(tmp_path: Path) -> None:
-    problems = _problems(tmp_path, "statements.csv",
-                         "id,kind,actor,date,text,sources\nok,assertion,ru,2022,t,s\nbad,assertion,ru,someday,t,s\n")
+    problems = _problems(
+        tmp_path,
+        "statements.csv",
+        "id,kind,actor,date,text,sources\nok,assertion,ru,2022,t,s\nbad,assertion,ru,someday,t,s\n",
+    )
     assert problems[0][:3] == ("statements.csv", 3, "date")
 
 
@@ -134,14 +148,20 @@ _text = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
-@given(ids=st.lists(_slug, min_size=1, max_size=6, unique=True), texts=st.lists(_text, min_size=6, max_size=6),
-       years=st.lists(st.integers(1900, 2030), min_size=6, max_size=6))
+@given(
+    ids=st.lists(_slug, min_size=1, max_size=6, unique=True),
+    texts=st.lists(_text, min_size=6, max_size=6),
+    years=st.lists(st.integers(1900, 2030), min_size=6, max_size=6),
+)
 def test_any_written_bundle_reads_back_to_the_same_records(
     tmp_path_factory: pytest.TempPathFactory, ids: list[str], texts: list[str], years: list[int]
 ) -> None:
     folder = tmp_path_factory.mktemp("bundle")
     records = [f.source("src-un")] + [
-        f.assertion(f"s-{rid}", text=texts[i], date=str(years[i]), summary=texts[-1 - i]) for i, rid in enumerate(ids)
+        f.assertion(f"s-{rid}", text=texts[i], date=str(years[i]), summary=texts[-1 - i])
+        for i, rid in enumerate(ids)
     ]
     write_bundle(records, folder)
-    assert sorted((i.record for i in read_bundle(folder)), key=lambda r: r.id) == sorted(records, key=lambda r: r.id)
+    assert sorted((i.record for i in read_bundle(folder)), key=lambda r: r.id) == sorted(
+        records, key=lambda r: r.id
+    )

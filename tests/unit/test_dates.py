@@ -48,4 +48,9 @@ def test_refuses_what_is_not_a_date_with_a_reason(text: str, words: str) -> None
 
 def test_sorts_by_the_first_day_it_could_mean() -> None:
     dates = [FuzzyDate.parse(t) for t in ["2014-03-18", "2014", "2013-12", "2014-03"]]
-    assert [str(d) for d in sorted(dates, key=FuzzyDate.sort_key)] == ["2013-12", "2014", "2014-03", "2014-03-18"]
+    assert [str(d) for d in sorted(dates, key=FuzzyDate.sort_key)] == [
+        "2013-12",
+        "2014",
+        "2014-03",
+        "2014-03-18",
+    ]

@@ -34,33 +34,48 @@ def test_a_commitment_needs_its_terms_and_an_assertion_has_none() -> None:
 
 
 def test_a_statement_in_another_language_needs_an_english_rendering() -> None:
-    error = _error(Statement, id="s", kind="assertion", actor="ru", date="2022", text="Нет", language="ru",
-                   sources=["x"])
+    error = _error(
+        Statement, id="s", kind="assertion", actor="ru", date="2022", text="Нет", language="ru", sources=["x"]
+    )
     assert "text_en" in error
 
 
 def test_facts_are_sourced() -> None:
-    assert "sources" in _error(Statement, id="s", kind="assertion", actor="ru", date="2022", text="t", sources=[])
+    assert "sources" in _error(
+        Statement, id="s", kind="assertion", actor="ru", date="2022", text="t", sources=[]
+    )
 
 
 def test_verdicts_come_from_the_scales() -> None:
-    error = _error(Assessment, id="a", statement="s", verdict="pants_on_fire", as_of="2020", rationale="r",
-                   sources=["x"])
+    error = _error(
+        Assessment, id="a", statement="s", verdict="pants_on_fire", as_of="2020", rationale="r", sources=["x"]
+    )
     assert "is on no scale" in error
 
 
 def test_a_disputed_verdict_names_who_disputes_it() -> None:
-    base = {"id": "a", "statement": "s", "verdict": "broken", "as_of": "2020", "rationale": "r", "sources": ["x"]}
+    base = {
+        "id": "a",
+        "statement": "s",
+        "verdict": "broken",
+        "as_of": "2020",
+        "rationale": "r",
+        "sources": ["x"],
+    }
     assert "must name who disputes it" in _error(Assessment, disputed=True, **base)
     assert "disputed must be true" in _error(Assessment, disputed_by=["ru"], **base)
 
 
 def test_a_relation_cannot_end_before_it_starts() -> None:
-    assert "ends before it starts" in _error(Relation, type="head_of", target="ru", since="2012", until="2008")
+    assert "ends before it starts" in _error(
+        Relation, type="head_of", target="ru", since="2012", until="2008"
+    )
 
 
 def test_wikidata_ids_have_their_shape() -> None:
-    assert "not a Wikidata id" in _error(Actor, id="ru", kind="state", name="R", external_ids={"wikidata": "159"})
+    assert "not a Wikidata id" in _error(
+        Actor, id="ru", kind="state", name="R", external_ids={"wikidata": "159"}
+    )
 
 
 def test_a_capture_is_named_by_its_hash() -> None:

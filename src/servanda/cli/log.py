@@ -16,10 +16,12 @@ from servanda.store.log_storage import SqlLogStorage
 
 from .common import EXIT_FAILED, console, err_console, handled, print_json, progress_bar, state
 
-app = typer.Typer(help="The append-only log: signing key, checkpoints, proofs and verification.",
-                  no_args_is_help=True)
-proof_app = typer.Typer(help="Inclusion and consistency proofs, as JSON with base64 hashes (RFC 9162).",
-                        no_args_is_help=True)
+app = typer.Typer(
+    help="The append-only log: signing key, checkpoints, proofs and verification.", no_args_is_help=True
+)
+proof_app = typer.Typer(
+    help="Inclusion and consistency proofs, as JSON with base64 hashes (RFC 9162).", no_args_is_help=True
+)
 app.add_typer(proof_app, name="proof")
 
 
@@ -82,10 +84,16 @@ def proof_inclusion(
                 root = log.root(tree_size)
             except (ProofError, LookupError) as exc:
                 raise InvalidInput(str(exc).strip("'\"")) from exc
-    print_json({
-        "leaf_index": seq, "tree_size": tree_size, "leaf_hash": b64(entry.leaf_hash), "root": b64(root),
-        "proof": [b64(h) for h in proof], "entry": entry.data.decode("utf-8"),
-    })
+    print_json(
+        {
+            "leaf_index": seq,
+            "tree_size": tree_size,
+            "leaf_hash": b64(entry.leaf_hash),
+            "root": b64(root),
+            "proof": [b64(h) for h in proof],
+            "entry": entry.data.decode("utf-8"),
+        }
+    )
 
 
 @proof_app.command("consistency")
@@ -105,10 +113,15 @@ def proof_consistency(
                 old_root, new_root = log.root(old), log.root(new)
             except ProofError as exc:
                 raise InvalidInput(str(exc)) from exc
-    print_json({
-        "old_size": old, "new_size": new, "old_root": b64(old_root), "new_root": b64(new_root),
-        "proof": [b64(h) for h in proof],
-    })
+    print_json(
+        {
+            "old_size": old,
+            "new_size": new,
+            "old_root": b64(old_root),
+            "new_root": b64(new_root),
+            "proof": [b64(h) for h in proof],
+        }
+    )
 
 
 @app.command("verify")
@@ -116,13 +129,15 @@ def verify_command(
     ctx: typer.Context,
     key: Annotated[
         list[str] | None,
-        typer.Option("--key", help="Verifier key(s) to check checkpoints with (default: this record's own key)."),
+        typer.Option(
+            "--key", help="Verifier key(s) to check checkpoints with (default: this record's own key)."
+        ),
     ] = None,
     projection: Annotated[
         bool, typer.Option(help="Also check that every SQL table is what the log implies.")
     ] = True,
 ) -> None:
-    """Recompute everything from the stored entries; exit 0 if all holds, 1 naming the first thing that does not."""
+    """Recompute everything from the stored entries: exit 0 if all holds, 1 naming what does not."""
     cli = state(ctx)
     with handled():
         verifiers: list[Verifier] = []
@@ -137,8 +152,13 @@ def verify_command(
                 verifiers.append(own)
         handle = cli.open()
         with handle.store.read() as connection, progress_bar() as progress:
-            report = verify(connection, SqlLogStorage(connection), verifiers, check_projection=projection,
-                            progress=progress)
+            report = verify(
+                connection,
+                SqlLogStorage(connection),
+                verifiers,
+                check_projection=projection,
+                progress=progress,
+            )
     if not report.ok:
         for problem in report.problems:
             err_console.print(f"[bold red]FAILED:[/] {problem}", markup=True, soft_wrap=True)

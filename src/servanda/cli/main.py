@@ -41,8 +41,10 @@ def main_options(
     ] = None,
     home: Annotated[
         str | None,
-        typer.Option(help="Folder for the default database, key and captures. [env: SERVANDA_HOME; "
-                          "default: ./servanda-data]"),
+        typer.Option(
+            help="Folder for the default database, key and captures. [env: SERVANDA_HOME; "
+            "default: ./servanda-data]"
+        ),
     ] = None,
     author: Annotated[
         str | None, typer.Option(help="Who is writing, as recorded in the log. [env: SERVANDA_AUTHOR]")

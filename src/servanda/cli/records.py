@@ -47,8 +47,12 @@ def init(ctx: typer.Context) -> None:
 def import_(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="A bundle folder, or one .yaml/.json/.csv file.")],
-    reason: Annotated[str | None, typer.Option(help="Why these records are added or changed (kept in the log).")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the bundle and report; write nothing.")] = False,
+    reason: Annotated[
+        str | None, typer.Option(help="Why these records are added or changed (kept in the log).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the bundle and report; write nothing.")
+    ] = False,
 ) -> None:
     """Import a bundle: all of it or nothing. Unchanged records append nothing; changed ones add history."""
     cli = state(ctx)
@@ -58,12 +62,15 @@ def import_(
         if dry_run:
             with handle.store.read() as connection:
                 changed, unchanged, _ = changed_records(connection, items)
-            console.print(f"{len(items)} records read: {len(changed)} would change, {unchanged} already as given")
+            console.print(
+                f"{len(items)} records read: {len(changed)} would change, {unchanged} already as given"
+            )
             return
         with progress_bar() as progress:
             result = handle.service.apply(items, cli.author, reason=reason, progress=progress)
         console.print(
-            f"imported {path}: {result.appended} entries appended, {result.unchanged} records already as given"
+            f"imported {path}: {result.appended} entries appended, "
+            f"{result.unchanged} records already as given"
         )
 
 
@@ -71,7 +78,8 @@ def export(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="Folder to write the bundle to (or the JSON-LD file).")],
     claimreview: Annotated[
-        bool, typer.Option("--claimreview", help="Write schema.org ClaimReview JSON-LD of assessed assertions.")
+        bool,
+        typer.Option("--claimreview", help="Write schema.org ClaimReview JSON-LD of assessed assertions."),
     ] = False,
 ) -> None:
     """Export the whole record as a bundle that imports back to the same state."""
@@ -98,8 +106,12 @@ def export(
 
 def show(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(metavar="ID", help="Any record's id: putin, budapest-memorandum-1994, ...")],
-    history: Annotated[bool, typer.Option("--history", help="Also print every entry that set this record.")] = False,
+    record_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Any record's id: putin, budapest-memorandum-1994, ...")
+    ],
+    history: Annotated[
+        bool, typer.Option("--history", help="Also print every entry that set this record.")
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Show one record as it stands now, what points at it, and (with --history) how it came to be."""
@@ -111,7 +123,8 @@ def show(
             entries = queries.history(connection, record_id) if history else []
             verdicts = (
                 [a.body() for a in queries.assessment_history(connection, record_id)]
-                if isinstance(record, Statement) else []
+                if isinstance(record, Statement)
+                else []
             )
             linked = queries.referenced_by(connection, record_id)
     out: dict[str, Any] = {"type": record.TYPE, "seq": seq, "record": record.body()}
@@ -120,16 +133,22 @@ def show(
     out["referenced_by"] = [{"id": i, "type": t, "role": r} for i, t, r in linked]
     if history:
         out["history"] = [
-            {"seq": e.seq, "recorded_at": e.recorded_at, "author": e.author, "reason": e.body.get("reason"),
-             "record": e.body.get("record")}
+            {
+                "seq": e.seq,
+                "recorded_at": e.recorded_at,
+                "author": e.author,
+                "reason": e.body.get("reason"),
+                "record": e.body.get("record"),
+            }
             for e in entries
         ]
     if as_json:
         print_json(out)
         return
     console.print(f"[bold]{record.TYPE} {record.id}[/] (set by log entry {seq})")
-    console.print(yaml.safe_dump(record.body(), allow_unicode=True, sort_keys=False, width=110).rstrip(),
-                  markup=False)
+    console.print(
+        yaml.safe_dump(record.body(), allow_unicode=True, sort_keys=False, width=110).rstrip(), markup=False
+    )
     if isinstance(record, Statement):
         console.print("\n[bold]verdicts[/] (oldest first)")
         if not verdicts:
@@ -150,7 +169,9 @@ def show(
             changed = sorted(k for k in set(body) | set(previous) if body.get(k) != previous.get(k))
             reason = f" — {entry.body['reason']}" if entry.body.get("reason") else ""
             what = "created" if not previous else "changed " + ", ".join(changed)
-            console.print(f"  #{entry.seq} {entry.recorded_at} by {entry.author}: {what}{reason}", markup=False)
+            console.print(
+                f"  #{entry.seq} {entry.recorded_at} by {entry.author}: {what}{reason}", markup=False
+            )
             previous = body
 
 
@@ -178,8 +199,12 @@ def statements(
     ctx: typer.Context,
     actor: Annotated[str | None, typer.Option(help="Only statements made by this actor (its id).")] = None,
     kind: Annotated[StatementKind | None, typer.Option(help="commitment or assertion.")] = None,
-    verdict: Annotated[str | None, typer.Option(help="Only statements whose current verdict is this.")] = None,
-    since: Annotated[str | None, typer.Option(help="Made on or after this date (2014, 2014-03, 2014-03-18).")] = None,
+    verdict: Annotated[
+        str | None, typer.Option(help="Only statements whose current verdict is this.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Made on or after this date (2014, 2014-03, 2014-03-18).")
+    ] = None,
     until: Annotated[str | None, typer.Option(help="Made on or before this date.")] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many, newest first.")] = None,
     as_json: JsonFlag = False,
@@ -190,8 +215,13 @@ def statements(
         handle = cli.open()
         with handle.store.read() as connection:
             rows = queries.list_statements(
-                connection, actor=actor, kind=kind.value if kind else None, verdict=verdict, since=since,
-                until=until, limit=limit,
+                connection,
+                actor=actor,
+                kind=kind.value if kind else None,
+                verdict=verdict,
+                since=since,
+                until=until,
+                limit=limit,
             )
     if as_json:
         print_json(rows)
@@ -199,8 +229,14 @@ def statements(
     table = Table("date", "actor", "kind", "verdict", "statement", "id", title=f"{len(rows)} statements")
     for row in rows:
         verdict_text = (row["verdict"] or "—") + (" (disputed)" if row["disputed"] else "")
-        table.add_row(row["date_text"], row["actor_id"], row["kind"], verdict_text,
-                      shorten(row["summary"] or row["text_en"] or row["text"], 70), row["id"])
+        table.add_row(
+            row["date_text"],
+            row["actor_id"],
+            row["kind"],
+            verdict_text,
+            shorten(row["summary"] or row["text_en"] or row["text"], 70),
+            row["id"],
+        )
     console.print(table)
 
 
@@ -222,8 +258,13 @@ def timeline(
             rows = queries.statements_for_actor(connection, actor)
             for row in rows:
                 row["assessments"] = [
-                    {"as_of": str(a.as_of), "verdict": a.verdict, "disputed": a.disputed,
-                     "disputed_by": a.disputed_by, "id": a.id}
+                    {
+                        "as_of": str(a.as_of),
+                        "verdict": a.verdict,
+                        "disputed": a.disputed,
+                        "disputed_by": a.disputed_by,
+                        "id": a.id,
+                    }
                     for a in queries.assessment_history(connection, row["id"])
                 ]
     if as_json:
@@ -232,9 +273,12 @@ def timeline(
     console.print(f"[bold]{who.name}[/] ({who.id}, {who.kind.value}): {len(rows)} statements", markup=True)
     for row in rows:
         speaker = "" if row["actor_id"] == actor else f" [{row['actor_name'] or row['actor_id']}]"
-        console.print(f"\n[bold]{row['date_text']}[/]{speaker} {row['kind']}: "
-                      f"{shorten(row['summary'] or row['text_en'] or row['text'], 100)}", markup=True,
-                      highlight=False)
+        console.print(
+            f"\n[bold]{row['date_text']}[/]{speaker} {row['kind']}: "
+            f"{shorten(row['summary'] or row['text_en'] or row['text'], 100)}",
+            markup=True,
+            highlight=False,
+        )
         console.print(f"  id {row['id']}", style="dim", markup=False)
         for item in row["assessments"]:
             disputed = f" (disputed by {', '.join(item['disputed_by'])})" if item["disputed"] else ""
@@ -262,7 +306,9 @@ def overview(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     if info["verdicts"]:
         console.print("current verdicts: " + ", ".join(f"{k} {v}" for k, v in info["verdicts"].items()))
     checkpoint = info["latest_checkpoint"]
-    signed = f"latest signed checkpoint at size {checkpoint['size']}" if checkpoint else "no checkpoint signed yet"
+    signed = (
+        f"latest signed checkpoint at size {checkpoint['size']}" if checkpoint else "no checkpoint signed yet"
+    )
     console.print(f"log: {info['log_size']} entries; {signed}")
 
 
@@ -270,7 +316,9 @@ def capture(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The file to keep: a PDF, a page, a screenshot, a video.")],
     source: Annotated[str, typer.Option("--source", help="Id of the source this file is a copy of.")],
-    media_type: Annotated[str | None, typer.Option(help="MIME type, if the file name does not tell it.")] = None,
+    media_type: Annotated[
+        str | None, typer.Option(help="MIME type, if the file name does not tell it.")
+    ] = None,
 ) -> None:
     """Store a file by its SHA-256 beside the database and record its hash in the log."""
     cli = state(ctx)
@@ -278,9 +326,13 @@ def capture(
         handle = cli.open()
         result = capture_file(handle, file, source, cli.author, media_type=media_type)
     if result.duplicate:
-        console.print(f"already captured as {result.capture.id} (source {result.capture.source}); nothing added")
+        console.print(
+            f"already captured as {result.capture.id} (source {result.capture.source}); nothing added"
+        )
     else:
-        console.print(f"captured {file} as {result.capture.id} ({result.capture.size} bytes) at {result.path}")
+        console.print(
+            f"captured {file} as {result.capture.id} ({result.capture.size} bytes) at {result.path}"
+        )
 
 
 def rebuild(ctx: typer.Context) -> None:
@@ -289,13 +341,17 @@ def rebuild(ctx: typer.Context) -> None:
     with handled():
         handle = cli.open()
         with handle.store.write() as connection:
-            count = rebuild_projection(connection, decode_entries(SqlLogStorage(connection).iter_entry_data()))
+            count = rebuild_projection(
+                connection, decode_entries(SqlLogStorage(connection).iter_entry_data())
+            )
     console.print(f"rebuilt the projection of {count} records from the log")
 
 
 def schema(
     ctx: typer.Context,
-    section: Annotated[str | None, typer.Argument(help="Only this section's record schema (e.g. statements).")] = None,
+    section: Annotated[
+        str | None, typer.Argument(help="Only this section's record schema (e.g. statements).")
+    ] = None,
 ) -> None:
     """Print the JSON Schema of bundle files."""
     document = bundle_schema()

@@ -38,9 +38,7 @@ from .vocabulary import (
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9])?$"
 _SLUG = re.compile(SLUG_PATTERN)
-DATE_PATTERN = (
-    r"^(\d{4}(-\d{2}(-\d{2})?)?|\.\.)(/(\d{4}(-\d{2}(-\d{2})?)?|\.\.))?$"
-)
+DATE_PATTERN = r"^(\d{4}(-\d{2}(-\d{2})?)?|\.\.)(/(\d{4}(-\d{2}(-\d{2})?)?|\.\.))?$"
 
 
 def _check_slug(value: Any) -> str:
@@ -128,9 +126,10 @@ class Relation(_Model):
 
     @model_validator(mode="after")
     def _ordered(self) -> Relation:
-        if self.since and self.until and self.since.earliest and self.until.latest:
-            if self.until.latest < self.since.earliest:
-                raise ValueError("until: the relation ends before it starts")
+        start = self.since.earliest if self.since else None
+        end = self.until.latest if self.until else None
+        if start and end and end < start:
+            raise ValueError("until: the relation ends before it starts")
         return self
 
 

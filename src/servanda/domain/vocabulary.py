@@ -69,7 +69,9 @@ VERDICT_SCALES: dict[StatementKind, frozenset[str]] = {
     StatementKind.COMMITMENT: frozenset(v.value for v in CommitmentVerdict),
     StatementKind.ASSERTION: frozenset(v.value for v in AssertionVerdict),
 }
-ALL_VERDICTS: frozenset[str] = VERDICT_SCALES[StatementKind.COMMITMENT] | VERDICT_SCALES[StatementKind.ASSERTION]
+ALL_VERDICTS: frozenset[str] = (
+    VERDICT_SCALES[StatementKind.COMMITMENT] | VERDICT_SCALES[StatementKind.ASSERTION]
+)
 
 
 def verdict_fits(kind: StatementKind | str, verdict: str) -> bool:

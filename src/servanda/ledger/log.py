@@ -64,8 +64,13 @@ class Entry:
             raise ValueError("not an entry: its bytes are not in canonical (RFC 8785) form")
         seq, kind, body = value["seq"], value["kind"], value["body"]
         author, recorded_at = value["author"], value["recorded_at"]
-        if not (isinstance(seq, int) and isinstance(kind, str) and isinstance(body, dict)
-                and isinstance(author, str) and isinstance(recorded_at, str)):
+        if not (
+            isinstance(seq, int)
+            and isinstance(kind, str)
+            and isinstance(body, dict)
+            and isinstance(author, str)
+            and isinstance(recorded_at, str)
+        ):
             raise ValueError("not an entry: a field has the wrong type")
         return cls(seq, kind, body, author, recorded_at, data)
 
@@ -122,7 +127,9 @@ class Log:
     def size(self) -> int:
         return self.storage.log_size()
 
-    def append(self, drafts: Sequence[tuple[str, dict[str, Any]]], author: str, recorded_at: str) -> list[Entry]:
+    def append(
+        self, drafts: Sequence[tuple[str, dict[str, Any]]], author: str, recorded_at: str
+    ) -> list[Entry]:
         """Append a batch of ``(kind, body)`` as consecutive entries, with the nodes they complete."""
         if not drafts:
             return []
@@ -177,7 +184,9 @@ class Log:
     def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
         new_size = self._check_size(new_size)
         if old_size == 0:
-            raise ProofError("a consistency proof from size 0 is not defined: every log extends the empty one")
+            raise ProofError(
+                "a consistency proof from size 0 is not defined: every log extends the empty one"
+            )
         if not 0 < old_size <= new_size:
             raise ProofError(f"old size {old_size} must be between 1 and the new size {new_size}")
         plan = consistency_plan(old_size, new_size)

@@ -41,8 +41,11 @@ def bundle_files(path: Path) -> list[Path]:
     if not path.is_dir():
         raise BundleError([Problem("no such file or folder", str(path))])
     found = sorted(
-        p for p in path.rglob("*")
-        if p.is_file() and p.suffix.lower() in BUNDLE_SUFFIXES and FILES_FOLDER not in p.relative_to(path).parts[:-1]
+        p
+        for p in path.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in BUNDLE_SUFFIXES
+        and FILES_FOLDER not in p.relative_to(path).parts[:-1]
     )
     if not found:
         raise BundleError([Problem("the folder holds no .yaml, .yml, .json or .csv files", str(path))])
@@ -91,7 +94,9 @@ def _read_mapping(text: str, name: str, *, is_json: bool) -> tuple[list[Located]
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
-            raise LocatedError(Problem(f"not valid JSON: {exc.msg} (column {exc.colno})", name, exc.lineno)) from exc
+            raise LocatedError(
+                Problem(f"not valid JSON: {exc.msg} (column {exc.colno})", name, exc.lineno)
+            ) from exc
     value, lines = load_located(text, name)
     if value is None:
         return [], []
@@ -105,19 +110,30 @@ def _read_mapping(text: str, name: str, *, is_json: bool) -> tuple[list[Located]
         cls = SECTIONS.get(section) if isinstance(section, str) else None
         if cls is None:
             known = ", ".join(sorted(SECTIONS))
-            problems.append(Problem(f"unknown section {section!r}; sections are {known}", name,
-                                    lines.get((section,)), str(section)))
+            problems.append(
+                Problem(
+                    f"unknown section {section!r}; sections are {known}",
+                    name,
+                    lines.get((section,)),
+                    str(section),
+                )
+            )
             continue
         if entries is None:
             continue
         if not isinstance(entries, list):
-            problems.append(Problem(f"section {section!r} must be a list of records", name, lines.get((section,)),
-                                    section))
+            problems.append(
+                Problem(
+                    f"section {section!r} must be a list of records", name, lines.get((section,)), section
+                )
+            )
             continue
         for index, data in enumerate(entries):
             base = (section, index)
             field_lines = {
-                _path_text(path[2:]): line for path, line in lines.items() if path[:2] == base and len(path) > 2
+                _path_text(path[2:]): line
+                for path, line in lines.items()
+                if path[:2] == base and len(path) > 2
             }
             record, found = _validate(cls, data, name, lines.get(base), field_lines)
             problems.extend(found)
@@ -143,8 +159,7 @@ def _validate(
             if named and error["type"] == "value_error":
                 path = f"{path}.{named[1]}" if path else named[1]
                 message = named[2]
-            problems.append(Problem(message, name, _nearest_line(field_lines, path) or line,
-                                    path or None))
+            problems.append(Problem(message, name, _nearest_line(field_lines, path) or line, path or None))
         return None, problems
 
 
@@ -180,10 +195,17 @@ def _nearest_line(field_lines: dict[str, int], path: str) -> int | None:
     return None
 
 
-# --- CSV ------------------------------------------------------------------------------------------------------
+# --- CSV ----------------------------------------------------------------------------------------------------
 
 _LIST_FIELDS = {
-    "sources", "counterparties", "topics", "about", "parties", "guarantors", "evidence", "disputed_by",
+    "sources",
+    "counterparties",
+    "topics",
+    "about",
+    "parties",
+    "guarantors",
+    "evidence",
+    "disputed_by",
     "found_by",
 }
 
@@ -193,8 +215,11 @@ def _read_csv(text: str, name: str, stem: str) -> tuple[list[Located], list[Prob
     cls = SECTIONS.get(section)
     if cls is None:
         raise LocatedError(
-            Problem(f"a CSV file is named after its section (statements.csv, statements-2022.csv), "
-                    f"not {stem!r}", name, 1)
+            Problem(
+                f"a CSV file is named after its section (statements.csv, statements-2022.csv), not {stem!r}",
+                name,
+                1,
+            )
         )
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames:
@@ -222,7 +247,9 @@ def _read_csv(text: str, name: str, stem: str) -> tuple[list[Located], list[Prob
             for part in parts[:-1]:
                 target = target.setdefault(part, {})
             leaf = parts[-1]
-            target[leaf] = [v.strip() for v in cell.split(LIST_SEPARATOR) if v.strip()] if leaf in _LIST_FIELDS else cell
+            target[leaf] = (
+                [v.strip() for v in cell.split(LIST_SEPARATOR) if v.strip()] if leaf in _LIST_FIELDS else cell
+            )
         field_lines = {key: line for key in row}
         record, found = _validate(cls, data, name, line, field_lines)
         problems.extend(found)
@@ -231,7 +258,7 @@ def _read_csv(text: str, name: str, stem: str) -> tuple[list[Located], list[Prob
     return items, problems
 
 
-# --- writing --------------------------------------------------------------------------------------------------
+# --- writing ------------------------------------------------------------------------------------------------
 
 
 class _Dumper(yaml.SafeDumper):

@@ -39,8 +39,10 @@ def create_key(settings: Settings, *, force: bool = False) -> str:
     """Write a new private key (mode 0600) and return its verifier key."""
     path = settings.key_path
     if path.exists() and not force:
-        raise ConfigError(f"{path} already holds a key; use --force to replace it (old checkpoints will then "
-                          "need the old verifier key)")
+        raise ConfigError(
+            f"{path} already holds a key; use --force to replace it (old checkpoints will then "
+            "need the old verifier key)"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     skey = generate_signer_key(key_name(settings.origin))
     try:

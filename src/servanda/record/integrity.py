@@ -53,8 +53,7 @@ def verify(
     report = VerifyReport()
     tree = MerkleTree()
     entries: list[Entry] = []
-    expected_seq = 0
-    for seq, data in storage.iter_entry_data():
+    for expected_seq, (seq, data) in enumerate(storage.iter_entry_data()):
         if seq != expected_seq:
             report.problems.append(
                 f"entry {expected_seq} is missing: the log jumps from entry {expected_seq - 1} to {seq}"
@@ -72,9 +71,8 @@ def verify(
             break
         tree.append(data)
         entries.append(entry)
-        expected_seq += 1
-        if progress and expected_seq % 10000 == 0:
-            progress("entries", expected_seq, 0)
+        if progress and tree.size % 10000 == 0:
+            progress("entries", tree.size, 0)
     report.entries = tree.size
     if report.problems:
         return report
@@ -95,7 +93,9 @@ def _check_nodes(storage: LogStorage, tree: MerkleTree, report: VerifyReport) ->
     for key, digest in storage.iter_nodes():
         level, index = node_from_key(key)
         if (index + 1) << level > size:
-            report.problems.append(f"stored node ({level}, {index}) does not belong to a log of {size} entries")
+            report.problems.append(
+                f"stored node ({level}, {index}) does not belong to a log of {size} entries"
+            )
             return
         if tree.node(level, index) != digest:
             if level == 0:
@@ -110,7 +110,9 @@ def _check_nodes(storage: LogStorage, tree: MerkleTree, report: VerifyReport) ->
         seen += 1
     report.nodes = seen
     if seen != expected:
-        report.problems.append(f"{expected - seen} stored node hashes are missing (found {seen} of {expected})")
+        report.problems.append(
+            f"{expected - seen} stored node hashes are missing (found {seen} of {expected})"
+        )
 
 
 def _check_checkpoints(
@@ -133,11 +135,14 @@ def _check_checkpoints(
             report.problems.append(f"{label} signs size {body.size}, not the size it is stored under")
             return
         if body.size > tree.size:
-            report.problems.append(f"{label} is for a larger log than the {tree.size} entries stored: "
-                                   "entries were deleted")
+            report.problems.append(
+                f"{label} is for a larger log than the {tree.size} entries stored: entries were deleted"
+            )
             return
         if body.root != tree.root(body.size):
-            report.problems.append(f"{label} does not match the entries: the log was rewritten since it was signed")
+            report.problems.append(
+                f"{label} does not match the entries: the log was rewritten since it was signed"
+            )
             return
         if previous is not None:
             prev_id, prev_size, prev_root = previous

@@ -89,8 +89,14 @@ def current_verdicts(connection: Connection, statement_ids: Sequence[str]) -> di
     for start in range(0, len(ids), _CHUNK):
         rows += connection.execute(
             select(
-                assessments.c.statement_id, assessments.c.id, assessments.c.verdict, assessments.c.as_of_text,
-                assessments.c.as_of_end, assessments.c.seq, assessments.c.supersedes, assessments.c.disputed,
+                assessments.c.statement_id,
+                assessments.c.id,
+                assessments.c.verdict,
+                assessments.c.as_of_text,
+                assessments.c.as_of_end,
+                assessments.c.seq,
+                assessments.c.supersedes,
+                assessments.c.disputed,
             ).where(assessments.c.statement_id.in_(ids[start : start + _CHUNK]))
         ).all()
     superseded = {row.supersedes for row in rows if row.supersedes}
@@ -126,9 +132,7 @@ def list_records(connection: Connection, record_type: str | None = None) -> list
 
 
 def list_actors(connection: Connection, kind: str | None = None) -> list[dict[str, Any]]:
-    counts = (
-        select(statements.c.actor_id, func.count().label("n")).group_by(statements.c.actor_id).subquery()
-    )
+    counts = select(statements.c.actor_id, func.count().label("n")).group_by(statements.c.actor_id).subquery()
     query = (
         select(actors.c.id, actors.c.kind, actors.c.name, func.coalesce(counts.c.n, 0).label("statements"))
         .outerjoin(counts, counts.c.actor_id == actors.c.id)
@@ -162,9 +166,16 @@ def list_statements(
 ) -> list[dict[str, Any]]:
     """Statements with their current verdicts, newest first, filtered as asked."""
     query = select(
-        statements.c.id, statements.c.kind, statements.c.actor_id, statements.c.date_text,
-        statements.c.date_start, statements.c.text, statements.c.text_en, statements.c.summary,
-        statements.c.strength, statements.c.verification,
+        statements.c.id,
+        statements.c.kind,
+        statements.c.actor_id,
+        statements.c.date_text,
+        statements.c.date_start,
+        statements.c.text,
+        statements.c.text_en,
+        statements.c.summary,
+        statements.c.strength,
+        statements.c.verification,
     ).order_by(statements.c.date_start.desc(), statements.c.id)
     if actor:
         query = query.where(statements.c.actor_id == actor)
@@ -199,11 +210,15 @@ def relations_of(connection: Connection, actor_id: str) -> list[dict[str, Any]]:
 
 def overview(connection: Connection) -> dict[str, Any]:
     """How much the record holds, and of the log."""
-    counts = dict(connection.execute(select(records.c.type, func.count()).group_by(records.c.type)).all())
+    counts: dict[str, int] = dict(
+        connection.execute(select(records.c.type, func.count()).group_by(records.c.type)).all()
+    )
     size = connection.execute(select(func.count()).select_from(log_entries)).scalar() or 0
     verdict_rows = connection.execute(select(assessments.c.statement_id)).all()
     checkpoint = connection.execute(
-        select(log_checkpoints.c.size, log_checkpoints.c.created_at).order_by(log_checkpoints.c.id.desc()).limit(1)
+        select(log_checkpoints.c.size, log_checkpoints.c.created_at)
+        .order_by(log_checkpoints.c.id.desc())
+        .limit(1)
     ).first()
     verdicts = current_verdicts(connection, sorted({sid for (sid,) in verdict_rows}))
     tally: dict[str, int] = {}
@@ -248,9 +263,17 @@ def statements_for_actor(connection: Connection, actor_id: str) -> list[dict[str
     ids = own.union(spoken).subquery()
     query = (
         select(
-            statements.c.id, statements.c.kind, statements.c.actor_id, statements.c.date_text,
-            statements.c.date_start, statements.c.text, statements.c.text_en, statements.c.summary,
-            statements.c.strength, statements.c.verification, actors.c.name.label("actor_name"),
+            statements.c.id,
+            statements.c.kind,
+            statements.c.actor_id,
+            statements.c.date_text,
+            statements.c.date_start,
+            statements.c.text,
+            statements.c.text_en,
+            statements.c.summary,
+            statements.c.strength,
+            statements.c.verification,
+            actors.c.name.label("actor_name"),
         )
         .join(ids, ids.c.id == statements.c.id)
         .outerjoin(actors, actors.c.id == statements.c.actor_id)

@@ -11,7 +11,9 @@ from servanda.domain.records import RECORD_TYPES, TYPE_ORDER
 
 def bundle_schema() -> dict[str, Any]:
     models = [RECORD_TYPES[name] for name in TYPE_ORDER]
-    _, definitions = models_json_schema([(model, "validation") for model in models], ref_template="#/$defs/{model}")
+    _, definitions = models_json_schema(
+        [(model, "validation") for model in models], ref_template="#/$defs/{model}"
+    )
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://servanda.invalid/schema/bundle.json",
@@ -23,7 +25,8 @@ def bundle_schema() -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "properties": {
-            model.SECTION: {"type": "array", "items": {"$ref": f"#/$defs/{model.__name__}"}} for model in models
+            model.SECTION: {"type": "array", "items": {"$ref": f"#/$defs/{model.__name__}"}}
+            for model in models
         },
         "$defs": definitions["$defs"],
     }

@@ -146,7 +146,8 @@ class RecordService:
             if stored is not None and stored != item.record.TYPE:
                 problems.append(
                     item.problem(
-                        f"id {item.record.id!r} already names {_article(stored)}; it cannot become {_article(item.record.TYPE)}",
+                        f"id {item.record.id!r} already names {_article(stored)}; "
+                        f"it cannot become {_article(item.record.TYPE)}",
                         "id",
                     )
                 )
@@ -162,7 +163,9 @@ class RecordService:
             for path, types, target in item.record.references():
                 found = known.get(target)
                 if found is None:
-                    problems.append(item.problem(f"{target!r} is not in the record (expected {_or(types)})", path))
+                    problems.append(
+                        item.problem(f"{target!r} is not in the record (expected {_or(types)})", path)
+                    )
                 elif found not in types:
                     problems.append(item.problem(f"{target!r} is {_article(found)}, not {_or(types)}", path))
         problems.extend(self._check_assessments(connection, batch, changed))
@@ -171,9 +174,7 @@ class RecordService:
     def _check_assessments(
         self, connection: Connection, batch: list[Located], changed: list[tuple[Located, bool]]
     ) -> list[Problem]:
-        rated = {
-            item.record.statement for item, _ in changed if isinstance(item.record, Assessment)
-        }
+        rated = {item.record.statement for item, _ in changed if isinstance(item.record, Assessment)}
         if not rated:
             return []
         facts: dict[str, tuple[str, str]] = {}
@@ -199,7 +200,8 @@ class RecordService:
                 scale = ", ".join(sorted(_scale(kind)))
                 problems.append(
                     item.problem(
-                        f"{record.verdict!r} is not a verdict for {_article(kind)} ({record.statement}); use one of {scale}",
+                        f"{record.verdict!r} is not a verdict for {_article(kind)} ({record.statement}); "
+                        f"use one of {scale}",
                         "verdict",
                     )
                 )
@@ -258,7 +260,9 @@ def _deduplicate(items: list[Located]) -> list[Located]:
             first = earlier[0]
             where = f"{first.file}:{first.line}" if first.file else "earlier in the batch"
             problems.append(
-                item.problem(f"id {item.record.id!r} is given twice with different content (also at {where})", "id")
+                item.problem(
+                    f"id {item.record.id!r} is given twice with different content (also at {where})", "id"
+                )
             )
     if problems:
         raise BundleError(problems)
@@ -268,7 +272,9 @@ def _deduplicate(items: list[Located]) -> list[Located]:
 def _current_bodies(connection: Connection, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     for chunk in _chunks(list(ids)):
-        rows = connection.execute(select(records.c.id, records.c.type, records.c.body).where(records.c.id.in_(chunk)))
+        rows = connection.execute(
+            select(records.c.id, records.c.type, records.c.body).where(records.c.id.in_(chunk))
+        )
         found.update({rid: (rtype, body) for rid, rtype, body in rows})
     return found
 
@@ -305,7 +311,7 @@ def _write_projection(
         progress("projection", total, total)
 
 
-# --- replaying the log ----------------------------------------------------------------------------------------
+# --- replaying the log --------------------------------------------------------------------------------------
 
 
 def latest_records(entries: Iterable[Entry]) -> dict[str, tuple[Record, int]]:

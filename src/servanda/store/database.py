@@ -45,7 +45,9 @@ class Store:
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
         if self.dialect not in ("sqlite", "postgresql"):
-            raise ConfigError(f"unsupported database {parsed.drivername!r}: use a SQLite path or postgresql://")
+            raise ConfigError(
+                f"unsupported database {parsed.drivername!r}: use a SQLite path or postgresql://"
+            )
         self.busy_timeout_s = busy_timeout_s
         self.engine = self._create_engine(parsed.database)
 
@@ -121,7 +123,10 @@ def _translate(exc: DBAPIError) -> Exception:
     lowered = text.lower()
     if "database is locked" in lowered or "lock timeout" in lowered or "deadlock" in lowered:
         return StoreBusy(f"another writer holds the store; nothing was written, try again ({text.strip()})")
-    if isinstance(exc, OperationalError) and ("unable to open" in lowered or "could not connect" in lowered
-                                              or "connection" in lowered and "failed" in lowered):
+    if isinstance(exc, OperationalError) and (
+        "unable to open" in lowered
+        or "could not connect" in lowered
+        or ("connection" in lowered and "failed" in lowered)
+    ):
         return ConfigError(f"cannot open the store: {text.strip()}")
     return exc

@@ -37,10 +37,7 @@ class SqlLogStorage:
     def store_entries(self, entries: Sequence[Entry]) -> None:
         self.connection.execute(
             log_entries.insert(),
-            [
-                {"seq": e.seq, "data": e.data, "kind": e.kind, "record_id": e.record_id}
-                for e in entries
-            ],
+            [{"seq": e.seq, "data": e.data, "kind": e.kind, "record_id": e.record_id} for e in entries],
         )
 
     def store_nodes(self, nodes: Sequence[tuple[int, bytes]]) -> None:
@@ -92,7 +89,11 @@ class SqlLogStorage:
 
     def checkpoints(self) -> list[StoredCheckpoint]:
         rows = self.connection.execute(
-            select(log_checkpoints.c.id, log_checkpoints.c.size, log_checkpoints.c.note,
-                   log_checkpoints.c.created_at).order_by(log_checkpoints.c.id)
+            select(
+                log_checkpoints.c.id,
+                log_checkpoints.c.size,
+                log_checkpoints.c.note,
+                log_checkpoints.c.created_at,
+            ).order_by(log_checkpoints.c.id)
         )
         return [StoredCheckpoint(int(i), int(s), str(n), str(c)) for i, s, n, c in rows]

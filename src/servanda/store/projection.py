@@ -57,8 +57,20 @@ def project(record: Record, seq: int, body_json: str) -> Rows:
     rows: Rows = {
         name: []
         for name in (
-            "records", "actors", "names", "external_ids", "relations", "sources", "captures", "statements",
-            "agreements", "ratifications", "agreement_status", "events", "responsibilities", "assessments",
+            "records",
+            "actors",
+            "names",
+            "external_ids",
+            "relations",
+            "sources",
+            "captures",
+            "statements",
+            "agreements",
+            "ratifications",
+            "agreement_status",
+            "events",
+            "responsibilities",
+            "assessments",
             "links",
         )
     }
