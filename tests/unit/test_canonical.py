@@ -10,7 +10,7 @@ from servanda.ledger.canonical import canonical_json
 
 _text = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
 _json = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | _text,
+    st.none() | st.booleans() | st.integers(-(2**53 - 1), 2**53 - 1) | _text,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(_text, children, max_size=4),
     max_leaves=20,
 )

@@ -30,7 +30,7 @@ def _plain(value: Any) -> bool:
             continue
         if isinstance(item, int):
             # RFC 8785 prints numbers as IEEE doubles: beyond 2**53 an int is not exactly representable.
-            if abs(item) > 2**53:
+            if abs(item) > 2**53 - 1:
                 return False
             continue
         if isinstance(item, dict):
