@@ -247,3 +247,14 @@ def test_log_commands_sign_prove_and_verify(cli: Cli, bundle: Path) -> None:
 def test_reading_a_record_that_does_not_exist_says_how_to_create_it(tmp_path: Path) -> None:
     cli = Cli(tmp_path / "home", str(tmp_path / "none.sqlite3"))
     assert "servanda init" in cli("overview", code=3).stderr
+
+
+def test_checkpoint_is_not_signed_twice_for_the_same_size(cli: Cli, bundle: Path) -> None:
+    cli("init")
+    cli("import", str(bundle))
+    first = cli("log", "checkpoint").stdout
+    assert cli("log", "checkpoint").stdout == first
+    assert "1 checkpoints" in cli("log", "verify").stdout
+    assert cli("log", "checkpoint", "--force").stdout == first  # Ed25519 signatures are deterministic
+    assert "2 checkpoints" in cli("log", "verify").stdout
+    assert cli.json("overview")["latest_checkpoint"]["size"] == 5

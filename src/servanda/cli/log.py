@@ -39,12 +39,15 @@ def keygen(
 
 
 @app.command()
-def checkpoint(ctx: typer.Context) -> None:
+def checkpoint(
+    ctx: typer.Context,
+    force: Annotated[bool, typer.Option("--force", help="Sign again even if the size has not changed.")] = False,
+) -> None:
     """Sign and store a checkpoint of the log at its current size; print the signed note."""
     cli = state(ctx)
     with handled():
         handle = cli.open()
-        signed = sign_checkpoint(handle.store, cli.settings)
+        signed = sign_checkpoint(handle.store, cli.settings, force=force)
     typer.echo(signed.note, nl=False)
 
 

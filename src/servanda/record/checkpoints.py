@@ -19,6 +19,7 @@ from servanda.ledger.note import (
     Verifier,
     format_checkpoint,
     generate_signer_key,
+    open_note,
     sign_note,
     verifier_key_from_signer_key,
     write_private_key,
@@ -82,14 +83,25 @@ class SignedCheckpoint:
         return self.stored.note
 
 
-def sign_checkpoint(store: Store, settings: Settings) -> SignedCheckpoint:
-    """Sign the log's current size and root, store the note, and return it."""
+def sign_checkpoint(store: Store, settings: Settings, *, force: bool = False) -> SignedCheckpoint:
+    """Sign the log's current size and root, store the note, and return it.
+
+    When the latest checkpoint already covers the current size and was signed by this key, it is returned
+    instead of signing the same thing again (unless ``force``).
+    """
     signer = load_signer(settings.key_path)
     with store.write() as connection:
         storage = SqlLogStorage(connection)
         log = Log(storage)
         size = log.size
         root = log.root(size)
+        previous = storage.checkpoints()
+        if previous and not force and previous[-1].size == size:
+            try:
+                open_note(previous[-1].note, [Verifier.from_key(signer.verifier_key())])
+                return SignedCheckpoint(previous[-1], root)
+            except NoteError:
+                pass  # signed by another key: sign anew with this one
         note = sign_note(format_checkpoint(settings.origin, size, root), signer)
         created = now_utc()
         checkpoint_id = storage.store_checkpoint(size, note, created)
