@@ -122,7 +122,7 @@ class Relation(_Model):
     since: Date | None = None
     until: Date | None = None
     title: str | None = None
-    sources: list[Slug] = []
+    sources: list[Slug] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _ordered(self) -> Relation:
@@ -141,11 +141,11 @@ class Actor(Record):
 
     kind: ActorKind
     name: Text
-    names: dict[LanguageCode, Text] = {}
+    names: dict[LanguageCode, Text] = Field(default_factory=dict)
     description: str | None = None
-    external_ids: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], Text] = {}
-    relations: list[Relation] = []
-    sources: list[Slug] = []
+    external_ids: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], Text] = Field(default_factory=dict)
+    relations: list[Relation] = Field(default_factory=list)
+    sources: list[Slug] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _wikidata_shape(self) -> Actor:
@@ -236,9 +236,9 @@ class Statement(Record):
     locator: str | None = None
     sources: Annotated[list[Slug], Field(min_length=1)]
     on_behalf_of: Slug | None = None
-    counterparties: list[Slug] = []
-    topics: list[Slug] = []
-    about: list[Slug] = []
+    counterparties: list[Slug] = Field(default_factory=list)
+    topics: list[Slug] = Field(default_factory=list)
+    about: list[Slug] = Field(default_factory=list)
     commitment: CommitmentTerms | None = None
 
     @model_validator(mode="after")
@@ -285,7 +285,7 @@ class Ratification(_Model):
     institution: Slug
     date: Date
     act: str | None = None
-    sources: list[Slug] = []
+    sources: list[Slug] = Field(default_factory=list)
 
 
 class StatusChange(_Model):
@@ -293,7 +293,7 @@ class StatusChange(_Model):
     date: Date
     by: Slug | None = None
     note: str | None = None
-    sources: list[Slug] = []
+    sources: list[Slug] = Field(default_factory=list)
 
 
 class Agreement(Record):
@@ -308,13 +308,13 @@ class Agreement(Record):
     summary: str | None = None
     signed: Date | None = None
     place: str | None = None
-    signatures: list[Signature] = []
-    ratifications: list[Ratification] = []
+    signatures: list[Signature] = Field(default_factory=list)
+    ratifications: list[Ratification] = Field(default_factory=list)
     entry_into_force: Date | None = None
-    status_history: list[StatusChange] = []
-    guarantors: list[Slug] = []
-    external_ids: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], Text] = {}
-    sources: list[Slug] = []
+    status_history: list[StatusChange] = Field(default_factory=list)
+    guarantors: list[Slug] = Field(default_factory=list)
+    external_ids: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], Text] = Field(default_factory=dict)
+    sources: list[Slug] = Field(default_factory=list)
 
     def sort_date(self) -> str:
         return self.signed.sort_key() if self.signed else ""
@@ -352,8 +352,8 @@ class Responsibility(_Model):
 
     actor: Slug
     role: str | None = None
-    found_by: list[Slug] = []
-    sources: list[Slug] = []
+    found_by: list[Slug] = Field(default_factory=list)
+    sources: list[Slug] = Field(default_factory=list)
     verification: Verification | None = None
     notes: str | None = None
 
@@ -379,8 +379,8 @@ class Event(Record):
     date: Date
     place: str | None = None
     summary: str | None = None
-    responsible: list[Responsibility] = []
-    figures: list[Figure] = []
+    responsible: list[Responsibility] = Field(default_factory=list)
+    figures: list[Figure] = Field(default_factory=list)
     sources: Annotated[list[Slug], Field(min_length=1)]
 
     def sort_date(self) -> str:
@@ -411,12 +411,12 @@ class Assessment(Record):
     verdict: str
     as_of: Date
     rationale: Text
-    evidence: list[Slug] = []
+    evidence: list[Slug] = Field(default_factory=list)
     sources: Annotated[list[Slug], Field(min_length=1)]
     author: str | None = None
     supersedes: Slug | None = None
     disputed: bool = False
-    disputed_by: list[Slug] = []
+    disputed_by: list[Slug] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _dispute_named(self) -> Assessment:

@@ -21,26 +21,43 @@ _encode = json.JSONEncoder(
 ).encode
 
 
+_SAFE_KEYS: set[str] = set()  # keys already seen to sort the same by code point and by UTF-16 unit
+
+
+def _safe_key(key: object) -> bool:
+    if key in _SAFE_KEYS:
+        return True
+    if not isinstance(key, str):
+        return False
+    if key.isascii() or all(ord(ch) < 0xE000 for ch in key):
+        if len(_SAFE_KEYS) < 4096:  # field names repeat; free text as keys should not grow this forever
+            _SAFE_KEYS.add(key)
+        return True
+    return False
+
+
 def _plain(value: Any) -> bool:
     """True when ``value`` holds only the JSON types whose json.dumps form is already canonical."""
     stack = [value]
+    pop, push = stack.pop, stack.extend
     while stack:
-        item = stack.pop()
-        if isinstance(item, str) or item is None or isinstance(item, bool):
+        item = pop()
+        kind = type(item)
+        if kind is str or item is None or kind is bool:
             continue
-        if isinstance(item, int):
+        if kind is int:
             # RFC 8785 prints numbers as IEEE doubles: beyond 2**53 an int is not exactly representable.
-            if abs(item) > 2**53 - 1:
-                return False
-            continue
-        if isinstance(item, dict):
+            if -(2**53 - 1) <= item <= 2**53 - 1:
+                continue
+            return False
+        if kind is dict:
             for key in item:
-                if not isinstance(key, str) or any(ord(ch) > 0xE000 for ch in key):
+                if not _safe_key(key):
                     return False
-            stack.extend(item.values())
+            push(item.values())
             continue
-        if isinstance(item, list | tuple):
-            stack.extend(item)
+        if kind is list or kind is tuple:
+            push(item)
             continue
         return False
     return True

@@ -47,9 +47,27 @@ class Entry:
     data: bytes
 
     @classmethod
-    def create(cls, seq: int, kind: str, body: dict[str, Any], author: str, recorded_at: str) -> Entry:
-        value = {"seq": seq, "kind": kind, "body": body, "author": author, "recorded_at": recorded_at}
-        return cls(seq, kind, body, author, recorded_at, canonical_json(value))
+    def create(
+        cls,
+        seq: int,
+        kind: str,
+        body: dict[str, Any],
+        author: str,
+        recorded_at: str,
+        body_json: bytes | None = None,
+    ) -> Entry:
+        """Build an entry; ``body_json``, when the caller already has the body's canonical bytes, saves
+        encoding it again (the entry's own keys are spliced around it in canonical order)."""
+        if body_json is None:
+            value = {"seq": seq, "kind": kind, "body": body, "author": author, "recorded_at": recorded_at}
+            return cls(seq, kind, body, author, recorded_at, canonical_json(value))
+        data = b"".join(
+            (
+                b'{"author":', canonical_json(author), b',"body":', body_json, b',"kind":', canonical_json(kind),
+                b',"recorded_at":', canonical_json(recorded_at), b',"seq":', str(seq).encode("ascii"), b"}",
+            )
+        )
+        return cls(seq, kind, body, author, recorded_at, data)
 
     @classmethod
     def decode(cls, data: bytes) -> Entry:
@@ -80,11 +98,21 @@ class Entry:
 
     @property
     def record_id(self) -> str | None:
+        """The id of the record this entry sets, if it sets one."""
         record = self.body.get("record")
         if isinstance(record, dict):
             rid = record.get("id")
             return rid if isinstance(rid, str) else None
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An entry to append: its kind and body, and optionally the body's canonical JSON already made."""
+
+    kind: str
+    body: dict[str, Any]
+    body_json: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +156,7 @@ class Log:
         return self.storage.log_size()
 
     def append(
-        self, drafts: Sequence[tuple[str, dict[str, Any]]], author: str, recorded_at: str
+        self, drafts: Sequence[Draft | tuple[str, dict[str, Any]]], author: str, recorded_at: str
     ) -> list[Entry]:
         """Append a batch of ``(kind, body)`` as consecutive entries, with the nodes they complete."""
         if not drafts:
@@ -143,8 +171,11 @@ class Log:
         frontier = Frontier(size, [stored[key] for key in keys])
         entries: list[Entry] = []
         nodes: list[tuple[int, bytes]] = []
-        for offset, (kind, body) in enumerate(drafts):
-            entry = Entry.create(size + offset, kind, body, author, recorded_at)
+        for offset, draft in enumerate(drafts):
+            if isinstance(draft, Draft):
+                entry = Entry.create(size + offset, draft.kind, draft.body, author, recorded_at, draft.body_json)
+            else:
+                entry = Entry.create(size + offset, draft[0], draft[1], author, recorded_at)
             entries.append(entry)
             for level, index, digest in frontier.append(entry.leaf_hash):
                 nodes.append((node_key(level, index), digest))

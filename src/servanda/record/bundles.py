@@ -106,6 +106,11 @@ def _read_mapping(text: str, name: str, *, is_json: bool) -> tuple[list[Located]
         )
     items: list[Located] = []
     problems: list[Problem] = []
+    # Group the line of every path by the record it belongs to, once: (section, index) -> [(path, line)].
+    by_record: dict[tuple[Any, ...], list[tuple[tuple[Any, ...], int]]] = {}
+    for path, line in lines.items():
+        if len(path) > 2:
+            by_record.setdefault(path[:2], []).append((path[2:], line))
     for section, entries in value.items():
         cls = SECTIONS.get(section) if isinstance(section, str) else None
         if cls is None:
@@ -131,9 +136,7 @@ def _read_mapping(text: str, name: str, *, is_json: bool) -> tuple[list[Located]
         for index, data in enumerate(entries):
             base = (section, index)
             field_lines = {
-                _path_text(path[2:]): line
-                for path, line in lines.items()
-                if path[:2] == base and len(path) > 2
+                _path_text(path): line for path, line in by_record.get(base, ())
             }
             record, found = _validate(cls, data, name, lines.get(base), field_lines)
             problems.extend(found)

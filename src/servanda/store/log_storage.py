@@ -8,6 +8,7 @@ from sqlalchemy import Connection, func, select
 
 from servanda.ledger.log import Entry, StoredCheckpoint
 
+from .bulk import insert_rows
 from .schema import log_checkpoints, log_entries, log_nodes
 
 _CHUNK = 500  # keeps IN (...) lists within every database's parameter limit
@@ -35,14 +36,15 @@ class SqlLogStorage:
         return found
 
     def store_entries(self, entries: Sequence[Entry]) -> None:
-        self.connection.execute(
-            log_entries.insert(),
-            [{"seq": e.seq, "data": e.data, "kind": e.kind, "record_id": e.record_id} for e in entries],
+        insert_rows(
+            self.connection,
+            log_entries,
+            ("seq", "data", "kind", "record_id"),
+            [(e.seq, e.data, e.kind, e.record_id) for e in entries],
         )
 
     def store_nodes(self, nodes: Sequence[tuple[int, bytes]]) -> None:
-        if nodes:
-            self.connection.execute(log_nodes.insert(), [{"key": k, "hash": h} for k, h in nodes])
+        insert_rows(self.connection, log_nodes, ("key", "hash"), nodes)
 
     def entry_data(self, seq: int) -> bytes | None:
         data = self.connection.execute(select(log_entries.c.data).where(log_entries.c.seq == seq)).scalar()

@@ -25,12 +25,16 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+# SQLite makes a primary key the table's own row id only when it is declared exactly INTEGER; BIGINT would
+# add a second index beside the table, doubling the writes of every append.
+Key = BigInteger().with_variant(Integer(), "sqlite")
+
 # --- the log ------------------------------------------------------------------------------------------------
 
 log_entries = Table(
     "log_entries",
     metadata,
-    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("seq", Key, primary_key=True, autoincrement=False),
     # the leaf: RFC 8785 canonical JSON of {seq, kind, body, author, recorded_at}
     Column("data", LargeBinary, nullable=False),
     Column("kind", String(64), nullable=False),
@@ -42,7 +46,7 @@ log_nodes = Table(
     "log_nodes",
     metadata,
     # (level << 48) | index of a perfect subtree; its hash never changes once the subtree is complete
-    Column("key", BigInteger, primary_key=True, autoincrement=False),
+    Column("key", Key, primary_key=True, autoincrement=False),
     Column("hash", LargeBinary(32), nullable=False),
 )
 
