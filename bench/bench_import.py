@@ -51,21 +51,41 @@ def write_bundle(folder: Path, n: int, seed: int = SEED) -> list[tuple[str, ...]
             out.write(f"  - {{id: src-{i}, title: Source {i}, url: 'https://example.org/{i}'}}\n")
         out.write("actors:\n")
         for i in range(1000):
-            out.write(f"  - {{id: actor-{i}, kind: {rng.choice(['person', 'state', 'ministry'])}, name: Actor {i}}}\n")
+            out.write(
+                f"  - {{id: actor-{i}, kind: {rng.choice(['person', 'state', 'ministry'])}, name: Actor {i}}}\n"
+            )
     rows = []
     with (folder / "statements.csv").open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(["id", "kind", "actor", "date", "text", "sources", "topics", "commitment.obligation",
-                         "commitment.strength"])
+        writer.writerow(
+            [
+                "id",
+                "kind",
+                "actor",
+                "date",
+                "text",
+                "sources",
+                "topics",
+                "commitment.obligation",
+                "commitment.strength",
+            ]
+        )
         for i in range(n):
             kind = rng.choice(["commitment", "assertion"])
             date = f"{rng.randint(1990, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
             body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 30)))
             row = (
-                f"st-{i}", kind, f"actor-{rng.randrange(1000)}", date, body,
-                f"src-{rng.randrange(1000)}", rng.choice(WORDS),
+                f"st-{i}",
+                kind,
+                f"actor-{rng.randrange(1000)}",
+                date,
+                body,
+                f"src-{rng.randrange(1000)}",
+                rng.choice(WORDS),
                 ("keep " + body[:40]) if kind == "commitment" else "",
-                rng.choice(["remark", "official_assurance", "signed_agreement"]) if kind == "commitment" else "",
+                rng.choice(["remark", "official_assurance", "signed_agreement"])
+                if kind == "commitment"
+                else "",
             )
             writer.writerow(row)
             rows.append(row)
@@ -76,9 +96,22 @@ def plain_insert(url: str, rows: Sequence[tuple[str, ...]]) -> float:
     """The same statement rows, inserted with one executemany into an equivalent bare table."""
     metadata = MetaData()
     table = Table(
-        "plain_statements", metadata,
-        *(Column(name, Text if name == "text" else String(128)) for name in
-          ("id", "kind", "actor_id", "date_text", "text", "source", "topic", "obligation", "strength")),
+        "plain_statements",
+        metadata,
+        *(
+            Column(name, Text if name == "text" else String(128))
+            for name in (
+                "id",
+                "kind",
+                "actor_id",
+                "date_text",
+                "text",
+                "source",
+                "topic",
+                "obligation",
+                "strength",
+            )
+        ),
     )
     engine = create_engine(normalise_url(url))
     metadata.drop_all(engine)
@@ -90,7 +123,8 @@ def plain_insert(url: str, rows: Sequence[tuple[str, ...]]) -> float:
         cursor = raw.cursor()
         mark = "?" if engine.dialect.name == "sqlite" else "%s"
         cursor.executemany(
-            f"INSERT INTO plain_statements ({', '.join(names)}) VALUES ({', '.join(mark for _ in names)})", rows
+            f"INSERT INTO plain_statements ({', '.join(names)}) VALUES ({', '.join(mark for _ in names)})",
+            rows,
         )
         cursor.close()
     elapsed = time.perf_counter() - t0
@@ -112,7 +146,9 @@ def servanda_import(url: str, folder: Path, home: Path) -> tuple[float, int]:
 def run(label: str, url: str, folder: Path, home: Path, rows: Sequence[tuple[str, ...]], n: int) -> None:
     ours, appended = servanda_import(url, folder, home)
     plain = plain_insert(url, rows)
-    print(f"| {label:<10} | {n / ours:>18,.0f} | {n / plain:>22,.0f} | {ours / plain:>8.1f}× | {appended:>9,} |")
+    print(
+        f"| {label:<10} | {n / ours:>18,.0f} | {n / plain:>22,.0f} | {ours / plain:>8.1f}× | {appended:>9,} |"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -122,8 +158,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "bundle"
         rows = write_bundle(folder, args.size)
-        print(f"import of {args.size:,} statements (+2,000 actors and sources), one transaction, "
-              f"Python {sys.version.split()[0]}\n")
+        print(
+            f"import of {args.size:,} statements (+2,000 actors and sources), one transaction, "
+            f"Python {sys.version.split()[0]}\n"
+        )
         print("| store      | servanda statements/s | plain executemany rows/s | slowdown | entries   |")
         print("|------------|-----------------------|--------------------------|----------|-----------|")
         run("SQLite", str(Path(tmp) / "bench.sqlite3"), folder, Path(tmp) / "home", rows, args.size)

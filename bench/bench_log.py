@@ -65,7 +65,9 @@ def durable_append(store: Store, drafts: Sequence[tuple[str, dict[str, Any]]]) -
     t0 = time.perf_counter()
     for start in range(0, len(drafts), BATCH):
         with store.write() as connection:
-            Log(SqlLogStorage(connection)).append(drafts[start : start + BATCH], "bench", "2026-11-25T00:00:00Z")
+            Log(SqlLogStorage(connection)).append(
+                drafts[start : start + BATCH], "bench", "2026-11-25T00:00:00Z"
+            )
     return time.perf_counter() - t0
 
 
@@ -131,7 +133,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         rows.append(("append, PostgreSQL (s)", f"{ours_pg:.2f}", f"{peer:.2f}", f"{peer / ours_pg:.2f}×"))
         rows.append(("append, PostgreSQL (entries/s)", f"{n / ours_pg:,.0f}", "", ""))
         rows.append(("disk, PostgreSQL (bytes/entry)", f"{pg_size / n:.0f}", "", ""))
-        rows += [(name.replace("p50", "p50 PG"), f"{v:.1f}", "", "") for name, v in proofs(store, n, args.samples).items()]
+        rows += [
+            (name.replace("p50", "p50 PG"), f"{v:.1f}", "", "")
+            for name, v in proofs(store, n, args.samples).items()
+        ]
         store.dispose()
         with admin.connect() as c:
             c.execute(text("DROP DATABASE IF EXISTS servanda_bench_log"))

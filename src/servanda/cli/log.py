@@ -41,7 +41,9 @@ def keygen(
 @app.command()
 def checkpoint(
     ctx: typer.Context,
-    force: Annotated[bool, typer.Option("--force", help="Sign again even if the size has not changed.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Sign again even if the size has not changed.")
+    ] = False,
 ) -> None:
     """Sign and store a checkpoint of the log at its current size; print the signed note."""
     cli = state(ctx)

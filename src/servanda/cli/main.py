@@ -37,17 +37,17 @@ def main_options(
     ctx: typer.Context,
     db: Annotated[
         str | None,
-        typer.Option(help="Database: a SQLite file path or a postgresql:// URL. [env: SERVANDA_DB]"),
+        typer.Option(help="Database: a SQLite file path or a postgresql:// URL (env SERVANDA_DB)."),
     ] = None,
     home: Annotated[
         str | None,
         typer.Option(
-            help="Folder for the default database, key and captures. [env: SERVANDA_HOME; "
-            "default: ./servanda-data]"
+            help="Folder for the default database, key and captures (env SERVANDA_HOME; "
+            "default ./servanda-data)."
         ),
     ] = None,
     author: Annotated[
-        str | None, typer.Option(help="Who is writing, as recorded in the log. [env: SERVANDA_AUTHOR]")
+        str | None, typer.Option(help="Who is writing, as recorded in the log (env SERVANDA_AUTHOR).")
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")

@@ -143,7 +143,9 @@ class Actor(Record):
     name: Text
     names: dict[LanguageCode, Text] = Field(default_factory=dict)
     description: str | None = None
-    external_ids: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], Text] = Field(default_factory=dict)
+    external_ids: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], Text] = Field(
+        default_factory=dict
+    )
     relations: list[Relation] = Field(default_factory=list)
     sources: list[Slug] = Field(default_factory=list)
 
@@ -313,7 +315,9 @@ class Agreement(Record):
     entry_into_force: Date | None = None
     status_history: list[StatusChange] = Field(default_factory=list)
     guarantors: list[Slug] = Field(default_factory=list)
-    external_ids: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], Text] = Field(default_factory=dict)
+    external_ids: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], Text] = Field(
+        default_factory=dict
+    )
     sources: list[Slug] = Field(default_factory=list)
 
     def sort_date(self) -> str:

@@ -63,8 +63,17 @@ class Entry:
             return cls(seq, kind, body, author, recorded_at, canonical_json(value))
         data = b"".join(
             (
-                b'{"author":', canonical_json(author), b',"body":', body_json, b',"kind":', canonical_json(kind),
-                b',"recorded_at":', canonical_json(recorded_at), b',"seq":', str(seq).encode("ascii"), b"}",
+                b'{"author":',
+                canonical_json(author),
+                b',"body":',
+                body_json,
+                b',"kind":',
+                canonical_json(kind),
+                b',"recorded_at":',
+                canonical_json(recorded_at),
+                b',"seq":',
+                str(seq).encode("ascii"),
+                b"}",
             )
         )
         return cls(seq, kind, body, author, recorded_at, data)
@@ -173,7 +182,9 @@ class Log:
         nodes: list[tuple[int, bytes]] = []
         for offset, draft in enumerate(drafts):
             if isinstance(draft, Draft):
-                entry = Entry.create(size + offset, draft.kind, draft.body, author, recorded_at, draft.body_json)
+                entry = Entry.create(
+                    size + offset, draft.kind, draft.body, author, recorded_at, draft.body_json
+                )
             else:
                 entry = Entry.create(size + offset, draft[0], draft[1], author, recorded_at)
             entries.append(entry)

@@ -135,9 +135,7 @@ def _read_mapping(text: str, name: str, *, is_json: bool) -> tuple[list[Located]
             continue
         for index, data in enumerate(entries):
             base = (section, index)
-            field_lines = {
-                _path_text(path): line for path, line in by_record.get(base, ())
-            }
+            field_lines = {_path_text(path): line for path, line in by_record.get(base, ())}
             record, found = _validate(cls, data, name, lines.get(base), field_lines)
             problems.extend(found)
             if record is not None:

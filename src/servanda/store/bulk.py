@@ -13,7 +13,9 @@ from typing import Any
 from sqlalchemy import Connection, Table
 
 
-def insert_rows(connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def insert_rows(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
     """Insert ``rows`` (tuples in the order of ``columns``) into ``table``."""
     if not rows:
         return
