@@ -26,17 +26,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from sqlalchemy import Column, MetaData, String, Table, Text, create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import Column, MetaData, String, Table, Text, create_engine, text
+from sqlalchemy.engine import make_url
 
-from servanda.record.bootstrap import open_record  # noqa: E402
-from servanda.record.bundles import read_bundle  # noqa: E402
-from servanda.settings import Settings  # noqa: E402
-from servanda.store.database import normalise_url  # noqa: E402
+from servanda.record.bootstrap import open_record
+from servanda.record.bundles import read_bundle
+from servanda.settings import Settings
+from servanda.store.database import normalise_url
 
 SEED = 20261125
 WORDS = (
-    "ceasefire troops border treaty withdraw guarantee sovereignty referendum occupation negotiations "
+    "ceasefire troops border treaty withdraw guarantee sovereignty referendum occupation negotiations "  # noqa: ISC003
     "humanitarian corridor grain nuclear inspection sanctions annexation aggression peace security"
 ).split()
 
@@ -51,9 +51,8 @@ def write_bundle(folder: Path, n: int, seed: int = SEED) -> list[tuple[str, ...]
             out.write(f"  - {{id: src-{i}, title: Source {i}, url: 'https://example.org/{i}'}}\n")
         out.write("actors:\n")
         for i in range(1000):
-            out.write(
-                f"  - {{id: actor-{i}, kind: {rng.choice(['person', 'state', 'ministry'])}, name: Actor {i}}}\n"
-            )
+            kind = rng.choice(["person", "state", "ministry"])
+            out.write(f"  - {{id: actor-{i}, kind: {kind}, name: Actor {i}}}\n")
     rows = []
     with (folder / "statements.csv").open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)

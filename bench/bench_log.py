@@ -29,13 +29,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_merkle import bench_pymerkle_sqlite  # noqa: E402
-
-from servanda.ledger.log import Log  # noqa: E402
-from servanda.ledger.merkle import verify_consistency, verify_inclusion  # noqa: E402
-from servanda.store import migrate  # noqa: E402
-from servanda.store.database import Store  # noqa: E402
-from servanda.store.log_storage import SqlLogStorage  # noqa: E402
+from bench_merkle import bench_pymerkle_sqlite
+from servanda.ledger.log import Log
+from servanda.ledger.merkle import verify_consistency, verify_inclusion
+from servanda.store import migrate
+from servanda.store.database import Store
+from servanda.store.log_storage import SqlLogStorage
 
 SEED = 6962
 BATCH = 10_000

@@ -13,8 +13,8 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, delete, select
@@ -24,9 +24,9 @@ from servanda.domain.vocabulary import StatementKind, verdict_fits
 from servanda.errors import BundleError, Problem
 from servanda.ledger.canonical import canonical_json
 from servanda.ledger.log import Draft, Entry, Log
+from servanda.store.bulk import insert_dicts
 from servanda.store.database import Store
 from servanda.store.log_storage import SqlLogStorage
-from servanda.store.bulk import insert_dicts
 from servanda.store.projection import project
 from servanda.store.schema import PROJECTION_TABLES, metadata, records, statements
 
