@@ -35,10 +35,28 @@ from servanda.settings import Settings
 from servanda.store.database import normalise_url
 
 SEED = 20261125
-WORDS = (
-    "ceasefire troops border treaty withdraw guarantee sovereignty referendum occupation negotiations "  # noqa: ISC003
-    "humanitarian corridor grain nuclear inspection sanctions annexation aggression peace security"
-).split()
+WORDS = [
+    "ceasefire",
+    "troops",
+    "border",
+    "treaty",
+    "withdraw",
+    "guarantee",
+    "sovereignty",
+    "referendum",
+    "occupation",
+    "negotiations",
+    "humanitarian",
+    "corridor",
+    "grain",
+    "nuclear",
+    "inspection",
+    "sanctions",
+    "annexation",
+    "aggression",
+    "peace",
+    "security",
+]
 
 
 def write_bundle(folder: Path, n: int, seed: int = SEED) -> list[tuple[str, ...]]:
