@@ -7,7 +7,8 @@ import pytest
 from servanda.errors import BundleError
 from servanda.record import queries
 from servanda.record.bootstrap import RecordHandle
-from servanda.record.service import Located, decode_entries, rebuild_projection
+from servanda.record.located import Located
+from servanda.record.replay import decode_entries, rebuild_projection
 from servanda.store.log_storage import SqlLogStorage
 from tests import factories as f
 from tests.integration.helpers import bodies, log_size, projection_dump
@@ -73,6 +74,16 @@ def test_explicit_supersedes_wins_over_dates(handle: RecordHandle) -> None:
         (f.assessment("x", "a1", "broken", "2023"), "verdict", "not a verdict for an assertion"),
         (f.assessment("x", "c1", "broken", "1990"), "as_of", "before c1 was made"),
         (f.source("ru"), "id", "already names an actor"),
+        (
+            f.assessment("x", "a1", "accurate", "2023", supersedes="c1-broken"),
+            "supersedes",
+            "rates c1, not a1",
+        ),
+        (
+            f.assessment("x", "a1", "accurate", "2023", supersedes="x"),
+            "supersedes",
+            "cannot supersede itself",
+        ),
     ],
 )
 def test_bad_records_are_refused_and_change_nothing(

@@ -17,8 +17,9 @@ from servanda.record.bundles import read_bundle, write_bundle
 from servanda.record.capture import capture_file
 from servanda.record.checkpoints import create_key
 from servanda.record.claimreview import claim_reviews
+from servanda.record.replay import decode_entries, rebuild_projection
 from servanda.record.schema_doc import bundle_schema
-from servanda.record.service import changed_records, decode_entries, rebuild_projection
+from servanda.record.service import changed_records
 from servanda.store.log_storage import SqlLogStorage
 
 from .common import console, err_console, handled, print_json, progress_bar, shorten, state
@@ -226,16 +227,20 @@ def statements(
     if as_json:
         print_json(rows)
         return
-    table = Table("date", "actor", "kind", "verdict", "statement", "id", title=f"{len(rows)} statements")
+    table = Table(title=f"{len(rows)} statements")
+    table.add_column("date", no_wrap=True)
+    table.add_column("actor", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("id", overflow="fold")
+    table.add_column("what was said", ratio=1, min_width=32)
     for row in rows:
         verdict_text = (row["verdict"] or "—") + (" (disputed)" if row["disputed"] else "")
         table.add_row(
             row["date_text"],
             row["actor_id"],
-            row["kind"],
             verdict_text,
-            shorten(row["summary"] or row["text_en"] or row["text"], 70),
             row["id"],
+            shorten(row["text_en"] or row["text"], 90),
         )
     console.print(table)
 
@@ -275,7 +280,7 @@ def timeline(
         speaker = "" if row["actor_id"] == actor else f" [{row['actor_name'] or row['actor_id']}]"
         console.print(
             f"\n[bold]{row['date_text']}[/]{speaker} {row['kind']}: "
-            f"{shorten(row['summary'] or row['text_en'] or row['text'], 100)}",
+            f"{shorten(row['text_en'] or row['text'], 100)}",
             markup=True,
             highlight=False,
         )

@@ -16,7 +16,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,8 @@ from pydantic import ValidationError
 from servanda.domain.records import SECTIONS, TYPE_ORDER, Record
 from servanda.errors import BundleError, Problem
 
+from .located import Located, nearest_line
 from .located_yaml import LocatedError, load_located
-from .service import Located
 
 BUNDLE_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 LIST_SEPARATOR = ";"
@@ -160,7 +160,7 @@ def _validate(
             if named and error["type"] == "value_error":
                 path = f"{path}.{named[1]}" if path else named[1]
                 message = named[2]
-            problems.append(Problem(message, name, _nearest_line(field_lines, path) or line, path or None))
+            problems.append(Problem(message, name, nearest_line(field_lines, path) or line, path or None))
         return None, problems
 
 
@@ -185,15 +185,6 @@ def _path_text(loc: Iterable[Any]) -> str:
         else:
             text += f".{part}" if text else str(part)
     return text
-
-
-def _nearest_line(field_lines: dict[str, int], path: str) -> int | None:
-    while path:
-        if path in field_lines:
-            return field_lines[path]
-        cut = max(path.rfind("."), path.rfind("["))
-        path = path[:cut] if cut > 0 else ""
-    return None
 
 
 # --- CSV ----------------------------------------------------------------------------------------------------
@@ -292,7 +283,3 @@ def write_bundle(records: Iterable[Record], folder: Path) -> dict[str, int]:
         (folder / f"{position:02d}-{section}.yaml").write_text(text, encoding="utf-8")
         counts[section] = len(items)
     return counts
-
-
-def iter_sections() -> Iterator[str]:
-    yield from SECTIONS

@@ -23,7 +23,7 @@ from servanda.ledger.merkle import MerkleTree, ProofError, node_from_key, verify
 from servanda.ledger.note import NoteError, Verifier, open_note, parse_checkpoint
 from servanda.store.schema import PROJECTION_TABLES
 
-from .service import expected_rows, latest_records
+from .replay import expected_rows, latest_records
 
 Progress = Callable[[str, int, int], None]
 

@@ -9,17 +9,15 @@ appends nothing, so importing the same bundle twice is a no-op.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
-from servanda.domain.records import TYPE_ORDER, Assessment, Record, Statement, record_from_body
+from servanda.domain.records import TYPE_ORDER, Assessment, Record, Statement
 from servanda.domain.vocabulary import StatementKind, verdict_fits
 from servanda.errors import BundleError, Problem
 from servanda.ledger.canonical import canonical_json
@@ -28,46 +26,12 @@ from servanda.store.bulk import insert_dicts
 from servanda.store.database import Store
 from servanda.store.log_storage import SqlLogStorage
 from servanda.store.projection import project
-from servanda.store.schema import PROJECTION_TABLES, metadata, records, statements
+from servanda.store.schema import PROJECTION_TABLES, assessments, metadata, records, statements
+
+from .located import Located
 
 _CHUNK = 500
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class Located:
-    """A record with where it came from, so that errors can name the file and line."""
-
-    record: Record
-    file: str | None = None
-    line: int | None = None
-    field_lines: dict[str, int] = field(default_factory=dict)
-
-    @cached_property
-    def body(self) -> dict[str, Any]:
-        """The record as it goes into the log, made once per write."""
-        return self.record.body()
-
-    @cached_property
-    def body_text(self) -> str:
-        """Canonical JSON of ``body``: compared with the store, stored in the projection, spliced into the
-        entry — made once, because an import of 100,000 records would otherwise make it three times."""
-        return canonical_json(self.body).decode("utf-8")
-
-    def problem(self, message: str, field_path: str | None = None) -> Problem:
-        line = self.line
-        if field_path is not None:
-            line = _line_for(self.field_lines, field_path) or line
-        return Problem(message, self.file, line, field_path)
-
-
-def _line_for(field_lines: dict[str, int], path: str) -> int | None:
-    while path:
-        if path in field_lines:
-            return field_lines[path]
-        cut = max(path.rfind("."), path.rfind("["))
-        path = path[:cut] if cut > 0 else ""
-    return None
 
 
 @dataclass(slots=True)
@@ -142,7 +106,7 @@ class RecordService:
             if progress:
                 progress("log", len(drafts), len(drafts))
             replaced = [item.record.id for item, existed in changed if existed]
-            _write_projection(
+            write_projection(
                 connection,
                 [
                     (item.record, entry.seq, item.body_text)
@@ -233,6 +197,7 @@ class RecordService:
                         f"assessed as of {record.as_of}, before {record.statement} was made ({said})", "as_of"
                     )
                 )
+        problems.extend(_check_supersedes(connection, batch, changed))
         return problems
 
 
@@ -250,6 +215,45 @@ def changed_records(
         else:
             changed.append((item, old is not None))
     return changed, unchanged, {rid: value[0] for rid, value in current.items()}
+
+
+def _check_supersedes(
+    connection: Connection, batch: list[Located], changed: list[tuple[Located, bool]]
+) -> list[Problem]:
+    """A verdict can only supersede an earlier verdict on the same statement."""
+    rates = {item.record.id: item.record.statement for item in batch if isinstance(item.record, Assessment)}
+    wanted = sorted(
+        {
+            item.record.supersedes
+            for item, _ in changed
+            if isinstance(item.record, Assessment)
+            and item.record.supersedes
+            and item.record.supersedes not in rates
+        }
+    )
+    for chunk in _chunks(wanted):
+        rows = connection.execute(
+            select(assessments.c.id, assessments.c.statement_id).where(assessments.c.id.in_(chunk))
+        )
+        rates.update({aid: sid for aid, sid in rows})
+    problems = []
+    for item, _ in changed:
+        record = item.record
+        if not isinstance(record, Assessment) or not record.supersedes:
+            continue
+        if record.supersedes == record.id:
+            problems.append(item.problem("an assessment cannot supersede itself", "supersedes"))
+            continue
+        other = rates.get(record.supersedes)
+        if other is not None and other != record.statement:
+            problems.append(
+                item.problem(
+                    f"{record.supersedes!r} rates {other}, not {record.statement}: a verdict only supersedes "
+                    "one on the same statement",
+                    "supersedes",
+                )
+            )
+    return problems
 
 
 def _scale(kind: str) -> frozenset[str]:
@@ -308,7 +312,7 @@ def _types_of(connection: Connection, ids: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def _write_projection(
+def write_projection(
     connection: Connection,
     changes: list[tuple[Record, int, str]],
     replaced: list[str],
@@ -329,44 +333,3 @@ def _write_projection(
         insert_dicts(connection, metadata.tables[table_name], rows)
     if progress:
         progress("projection", total, total)
-
-
-# --- replaying the log --------------------------------------------------------------------------------------
-
-
-def latest_records(entries: Iterable[Entry]) -> dict[str, tuple[Record, int]]:
-    """Fold the log into the current state: for each id, the record its last put entry set, and that seq."""
-    state: dict[str, tuple[Record, int]] = {}
-    for entry in entries:
-        if not entry.kind.endswith(".put"):
-            continue
-        record_type = entry.kind[: -len(".put")]
-        state[entry.body["record"]["id"]] = (record_from_body(record_type, entry.body["record"]), entry.seq)
-    return state
-
-
-def expected_rows(state: dict[str, tuple[Record, int]]) -> dict[str, list[dict[str, Any]]]:
-    """All projection rows the log implies, table by table."""
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for record, seq in state.values():
-        for table_name, rows in project(record, seq, body_json(record)).items():
-            grouped[table_name].extend(rows)
-    return grouped
-
-
-def rebuild_projection(connection: Connection, entries: Iterable[Entry]) -> int:
-    """Drop every projection row and replay the log; returns the number of records."""
-    state = latest_records(entries)
-    for table, _owner in PROJECTION_TABLES:
-        connection.execute(delete(table))
-    _write_projection(connection, [(record, seq, body_json(record)) for record, seq in state.values()], [])
-    return len(state)
-
-
-def decode_entries(rows: Iterable[tuple[int, bytes]]) -> Iterable[Entry]:
-    for _seq, data in rows:
-        yield Entry.decode(data)
-
-
-def dump_body(body: dict[str, Any]) -> str:
-    return json.dumps(body, ensure_ascii=False, indent=2)
