@@ -258,3 +258,65 @@ def test_checkpoint_is_not_signed_twice_for_the_same_size(cli: Cli, bundle: Path
     assert cli("log", "checkpoint", "--force").stdout == first  # Ed25519 signatures are deterministic
     assert "2 checkpoints" in cli("log", "verify").stdout
     assert cli.json("overview")["latest_checkpoint"]["size"] == 5
+
+
+def test_exported_captures_carry_their_files_to_another_store(cli: Cli, bundle: Path, tmp_path: Path) -> None:
+    cli("import", str(bundle))
+    evidence = tmp_path / "memorandum.txt"
+    evidence.write_text("the memorandum, as published", encoding="utf-8")
+    cli("capture", str(evidence), "--source", "un-a-49-765")
+    exported = tmp_path / "exported"
+    cli("export", str(exported))
+    [carried] = (exported / "files").iterdir()
+    other = Cli(tmp_path / "other-home", str(tmp_path / "other.sqlite3"))
+    other("import", str(exported))
+    stored = tmp_path / "other-home" / "captures" / carried.name[:2] / carried.name
+    assert stored.read_bytes() == evidence.read_bytes()
+
+
+def test_a_bundle_file_that_does_not_match_its_capture_is_refused(
+    cli: Cli, bundle: Path, tmp_path: Path
+) -> None:
+    cli("import", str(bundle))
+    evidence = tmp_path / "memorandum.txt"
+    evidence.write_text("the memorandum, as published", encoding="utf-8")
+    cli("capture", str(evidence), "--source", "un-a-49-765")
+    exported = tmp_path / "exported"
+    cli("export", str(exported))
+    [carried] = (exported / "files").iterdir()
+    carried.write_text("something else", encoding="utf-8")
+    other = Cli(tmp_path / "other-home", str(tmp_path / "other.sqlite3"))
+    result = other("import", str(exported), code=2)
+    assert "does not match capture" in result.stderr
+
+
+def test_rebuild_restores_an_edited_projection(cli: Cli, bundle: Path, db_url: str) -> None:
+    cli("import", str(bundle))
+    from sqlalchemy import update
+
+    from servanda.store.database import Store
+    from servanda.store.schema import statements
+
+    store = Store(db_url)
+    with store.write() as connection:
+        connection.execute(update(statements).where(statements.c.id == "budapest").values(text="rewritten"))
+    store.dispose()
+    assert "table statements" in cli("log", "verify", code=1).stderr
+    assert "rebuilt the projection of 5 records" in cli("rebuild").stdout
+    assert "OK" in cli("log", "verify").stdout
+    assert cli.json("show", "budapest")["record"]["text"].startswith("respect the independence")
+
+
+def test_schema_describes_every_section(cli: Cli) -> None:
+    document = json.loads(cli("schema").stdout)
+    assert set(document["properties"]) == {
+        "actors",
+        "sources",
+        "captures",
+        "agreements",
+        "statements",
+        "events",
+        "assessments",
+    }
+    statement = json.loads(cli("schema", "statements").stdout)
+    assert statement["$ref"] == "#/$defs/Statement"

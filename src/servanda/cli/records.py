@@ -10,11 +10,11 @@ import typer
 import yaml
 from rich.table import Table
 
-from servanda.domain.records import Actor, Statement
+from servanda.domain.records import Actor, Capture, Statement
 from servanda.domain.vocabulary import ActorKind, StatementKind
 from servanda.record import queries
 from servanda.record.bundles import read_bundle, write_bundle
-from servanda.record.capture import capture_file
+from servanda.record.capture import capture_file, export_files, import_files
 from servanda.record.checkpoints import create_key
 from servanda.record.claimreview import claim_reviews
 from servanda.record.replay import decode_entries, rebuild_projection
@@ -67,12 +67,20 @@ def import_(
                 f"{len(items)} records read: {len(changed)} would change, {unchanged} already as given"
             )
             return
+        captures = [item.record for item in items if isinstance(item.record, Capture)]
+        lacking = import_files(cli.settings.captures_dir, captures, path)
         with progress_bar() as progress:
             result = handle.service.apply(items, cli.author, reason=reason, progress=progress)
         console.print(
             f"imported {path}: {result.appended} entries appended, "
             f"{result.unchanged} records already as given"
         )
+        if lacking:
+            err_console.print(
+                f"note: {len(lacking)} captures have no file in the bundle or in {cli.settings.captures_dir}: "
+                + ", ".join(lacking[:5])
+                + (" ..." if len(lacking) > 5 else "")
+            )
 
 
 def export(
@@ -101,6 +109,14 @@ def export(
         if path.exists() and any(path.iterdir()):
             err_console.print(f"note: writing into {path}, which is not empty")
         counts = write_bundle(records, path)
+        missing = export_files(
+            cli.settings.captures_dir, [r for r in records if isinstance(r, Capture)], path
+        )
+        if missing:
+            err_console.print(
+                f"note: the files of {len(missing)} captures are not in this store's captures "
+                f"folder and were not exported: {', '.join(missing[:5])}"
+            )
         summary = ", ".join(f"{n} {section}" for section, n in counts.items()) or "nothing"
         console.print(f"exported {summary} to {path}")
 

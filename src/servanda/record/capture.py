@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from servanda.domain.records import Capture
-from servanda.errors import InvalidInput, NotFound
+from servanda.errors import BundleError, InvalidInput, NotFound, Problem
 
 from .bootstrap import RecordHandle
 from .queries import get_record
@@ -90,3 +90,49 @@ def capture_file(
     )
     handle.service.put(record, author)
     return CaptureResult(record, stored, duplicate=False)
+
+
+def export_files(captures_dir: Path, captures: list[Capture], folder: Path) -> list[str]:
+    """Copy the captured files into ``folder/files/``; return the ids of captures whose file is missing."""
+    missing = []
+    for capture in captures:
+        stored = capture_path(captures_dir, capture.sha256)
+        if not stored.is_file():
+            missing.append(capture.id)
+            continue
+        target = folder / "files" / capture.sha256
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(stored, target)
+    return missing
+
+
+def import_files(captures_dir: Path, captures: list[Capture], bundle: Path) -> list[str]:
+    """Store the files a bundle carries for its captures (checking each hash); return ids still without one.
+
+    Runs before the records are written: files are content-addressed, so a file stored for an import that is
+    then refused is harmless, while a record written without its file would not be.
+    """
+    folder = (bundle if bundle.is_dir() else bundle.parent) / "files"
+    lacking = []
+    problems = []
+    for capture in captures:
+        if capture_path(captures_dir, capture.sha256).is_file():
+            continue
+        carried = folder / capture.sha256
+        if not carried.is_file():
+            lacking.append(capture.id)
+            continue
+        digest, size = hash_file(carried)
+        if digest != capture.sha256 or size != capture.size:
+            problems.append(
+                Problem(
+                    f"the file does not match capture {capture.id} (its SHA-256 is {digest})",
+                    f"files/{capture.sha256}",
+                )
+            )
+            continue
+        store_file(captures_dir, carried, digest)
+    if problems:
+        raise BundleError(problems)
+    return lacking
