@@ -77,7 +77,8 @@ def import_(
         )
         if lacking:
             err_console.print(
-                f"note: {len(lacking)} captures have no file in the bundle or in {cli.settings.captures_dir}: "
+                f"note: {len(lacking)} captures have no file in the bundle "
+                f"or in {cli.settings.captures_dir}: "
                 + ", ".join(lacking[:5])
                 + (" ..." if len(lacking) > 5 else "")
             )
