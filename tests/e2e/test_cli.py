@@ -320,3 +320,21 @@ def test_schema_describes_every_section(cli: Cli) -> None:
     }
     statement = json.loads(cli("schema", "statements").stdout)
     assert statement["$ref"] == "#/$defs/Statement"
+
+
+def test_recall_and_contradictions_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "full"
+    write_bundle(f.small_record(), folder)
+    cli("import", str(folder))
+    found = cli.json("recall", "ru", "оккупация")
+    [hit] = found["statements"]
+    assert hit["id"] == "a1" and hit["snippet"] == "Наши планы не предусматривают [оккупацию]"
+    assert hit["history"][0]["verdict"] == "false"
+    out = cli("recall", "ru", "--since", "2022").stdout
+    assert "a1" in out and "Vladimir Putin" in out
+    assert "--ago" in cli("recall", "ru", "--ago", "soon", code=2).stderr
+    report = cli.json("contradictions", "ru")
+    assert [c["id"] for c in report["contradictions"]] == ["c1", "a1"]
+    assert "nothing in the record" in cli("contradictions", "nobody", code=1).stderr
+    timeline = cli.json("timeline", "a1")
+    assert [item["kind"] for item in timeline["timeline"]] == ["said", "verdict"]

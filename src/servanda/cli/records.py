@@ -9,9 +9,11 @@ from typing import Annotated, Any
 import typer
 import yaml
 from rich.table import Table
+from sqlalchemy import Connection
 
 from servanda.domain.records import Actor, Capture, Statement
 from servanda.domain.vocabulary import ActorKind, StatementKind
+from servanda.errors import InvalidInput
 from servanda.record import queries
 from servanda.record.bundles import read_bundle, write_bundle
 from servanda.record.capture import capture_file, export_files, import_files
@@ -20,6 +22,7 @@ from servanda.record.claimreview import claim_reviews
 from servanda.record.replay import decode_entries, rebuild_projection
 from servanda.record.schema_doc import bundle_schema
 from servanda.record.service import changed_records
+from servanda.record.timeline import statement_timeline
 from servanda.store.log_storage import SqlLogStorage
 
 from .common import console, err_console, handled, print_json, progress_bar, shorten, state
@@ -264,19 +267,24 @@ def statements(
 
 def timeline(
     ctx: typer.Context,
-    actor: Annotated[str, typer.Argument(metavar="ACTOR", help="The actor's id, e.g. ru or putin.")],
+    actor: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="An actor's id (ru, putin), or a statement's id for its timeline."),
+    ],
     as_json: JsonFlag = False,
 ) -> None:
-    """An actor's record in time: what it (and those who spoke for it) said, and every verdict since."""
+    """An actor's record in time — what it and those who spoke for it said, and every verdict since — or
+    one statement's: said, each verdict, and the events and later statements that bear on it."""
     cli = state(ctx)
     with handled():
         handle = cli.open()
         with handle.store.read() as connection:
             who, _ = queries.get_record(connection, actor)
+            if isinstance(who, Statement):
+                _statement_timeline(connection, actor, as_json)
+                return
             if not isinstance(who, Actor):
-                from servanda.errors import InvalidInput
-
-                raise InvalidInput(f"{actor!r} is a {who.TYPE}, not an actor")
+                raise InvalidInput(f"{actor!r} is {who.TYPE}, not an actor or a statement")
             rows = queries.statements_for_actor(connection, actor)
             for row in rows:
                 row["assessments"] = [
@@ -307,6 +315,30 @@ def timeline(
             console.print(f"  → {item['as_of']}: {item['verdict']}{disputed}", markup=False)
         if not row["assessments"]:
             console.print("  → not yet assessed", style="dim", markup=False)
+
+
+def _statement_timeline(connection: Connection, statement_id: str, as_json: bool) -> None:
+    statement, items = statement_timeline(connection, statement_id)
+    if as_json:
+        print_json(
+            {
+                "statement": statement.body(),
+                "timeline": [
+                    {"date": i.date, "kind": i.kind, "id": i.id, "text": i.text, "detail": i.detail}
+                    for i in items
+                ],
+            }
+        )
+        return
+    console.print(f"[bold]{statement.id}[/]: {statement.actor}, {statement.date}", markup=True)
+    for item in items:
+        label = item.kind
+        if item.kind == "verdict":
+            label = f"verdict: {item.detail['verdict']}"
+        elif item.kind == "statement":
+            label = f"said by {item.detail.get('actor')}"
+        console.print(f"  {item.date or '?':<12} {label:<22} {shorten(item.text, 90)}", markup=False)
+        console.print(f"  {'':<12} {'':<22} id {item.id}", style="dim", markup=False)
 
 
 def overview(ctx: typer.Context, as_json: JsonFlag = False) -> None:

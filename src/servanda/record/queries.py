@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
 from servanda.domain.dates import FuzzyDate
 from servanda.domain.records import Assessment, Record, Statement, record_from_body
@@ -244,23 +244,27 @@ def statement_record(connection: Connection, statement_id: str) -> Statement:
 SPEAKING_RELATIONS = ("head_of", "speaks_for")
 
 
+def speaker_conditions(connection: Connection, actor: str, spokespeople: bool = True) -> ColumnElement[bool]:
+    """Statements that count as the actor's: its own, on its behalf, and its speakers' while in office."""
+    parts: list[ColumnElement[bool]] = [statements.c.actor_id == actor, statements.c.on_behalf_of == actor]
+    if spokespeople:
+        rows = connection.execute(
+            select(relations.c.owner_id, relations.c.since_start, relations.c.until_end).where(
+                relations.c.target == actor, relations.c.type.in_(SPEAKING_RELATIONS)
+            )
+        ).all()
+        for person, since, until in rows:
+            bounds: list[ColumnElement[bool]] = [statements.c.actor_id == person]
+            if since:
+                bounds.append(statements.c.date_start >= since)
+            if until:
+                bounds.append(statements.c.date_start <= until)
+            parts.append(and_(*bounds))
+    return or_(*parts)
+
+
 def statements_for_actor(connection: Connection, actor_id: str) -> list[dict[str, Any]]:
-    """What the actor said, and what those who spoke for it said while they did (a state's record includes
-    its president's and spokesman's statements while in office), oldest first."""
-    own = select(statements.c.id).where(
-        (statements.c.actor_id == actor_id) | (statements.c.on_behalf_of == actor_id)
-    )
-    spoken = (
-        select(statements.c.id)
-        .join(relations, relations.c.owner_id == statements.c.actor_id)
-        .where(
-            relations.c.target == actor_id,
-            relations.c.type.in_(SPEAKING_RELATIONS),
-            (relations.c.since_start.is_(None)) | (statements.c.date_start >= relations.c.since_start),
-            (relations.c.until_end.is_(None)) | (statements.c.date_start <= relations.c.until_end),
-        )
-    )
-    ids = own.union(spoken).subquery()
+    """What the actor said, and what those who spoke for it said while they did, oldest first."""
     query = (
         select(
             statements.c.id,
@@ -275,8 +279,77 @@ def statements_for_actor(connection: Connection, actor_id: str) -> list[dict[str
             statements.c.verification,
             actors.c.name.label("actor_name"),
         )
-        .join(ids, ids.c.id == statements.c.id)
         .outerjoin(actors, actors.c.id == statements.c.actor_id)
+        .where(speaker_conditions(connection, actor_id))
         .order_by(statements.c.date_start, statements.c.id)
     )
     return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def describe(connection: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """A title and a date for each record, to show it in a list: what an event was, what a statement said."""
+    from servanda.store.schema import agreements, events, sources
+
+    out: dict[str, dict[str, Any]] = {}
+    ids = list(ids)
+    row: Any  # rows of four different queries below
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for row in connection.execute(
+            select(events.c.id, events.c.title, events.c.date_text, events.c.date_start).where(
+                events.c.id.in_(chunk)
+            )
+        ):
+            out[row.id] = {
+                "id": row.id,
+                "type": "event",
+                "title": row.title,
+                "date": row.date_text,
+                "sort": row.date_start,
+            }
+        for row in connection.execute(
+            select(
+                statements.c.id,
+                statements.c.text,
+                statements.c.text_en,
+                statements.c.actor_id,
+                statements.c.date_text,
+                statements.c.date_start,
+            ).where(statements.c.id.in_(chunk))
+        ):
+            out[row.id] = {
+                "id": row.id,
+                "type": "statement",
+                "title": row.text_en or row.text,
+                "actor": row.actor_id,
+                "date": row.date_text,
+                "sort": row.date_start,
+            }
+        for row in connection.execute(
+            select(
+                agreements.c.id, agreements.c.title, agreements.c.signed_text, agreements.c.signed_start
+            ).where(agreements.c.id.in_(chunk))
+        ):
+            out[row.id] = {
+                "id": row.id,
+                "type": "agreement",
+                "title": row.title,
+                "date": row.signed_text,
+                "sort": row.signed_start,
+            }
+        for row in connection.execute(
+            select(
+                sources.c.id, sources.c.title, sources.c.date_text, sources.c.date_start, sources.c.url
+            ).where(sources.c.id.in_(chunk))
+        ):
+            out[row.id] = {
+                "id": row.id,
+                "type": "source",
+                "title": row.title,
+                "date": row.date_text,
+                "sort": row.date_start,
+                "url": row.url,
+            }
+    for rid in ids:
+        out.setdefault(rid, {"id": rid, "type": None, "title": None, "date": None, "sort": None})
+    return out

@@ -19,6 +19,9 @@ from servanda.domain.records import (
     Source,
     Statement,
 )
+from servanda.domain.text import analyze
+
+from .schema import PROJECTION_TABLES
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -52,28 +55,19 @@ def _links(rows: Rows, owner: str, role: str, targets: list[str]) -> None:
         rows["links"].append({"owner_id": owner, "role": role, "position": position, "target": target})
 
 
+def search_terms(text: str, language: str, text_en: str | None, summary: str | None) -> str:
+    """The words a statement is found by: its own words stemmed in its language, and the English ones."""
+    terms = analyze(text, language)
+    if text_en:
+        terms += analyze(text_en, "en")
+    if summary:
+        terms += analyze(summary, "en")
+    return " ".join(terms)
+
+
 def project(record: Record, seq: int, body_json: str) -> Rows:
     """All rows, table by table, that represent ``record`` as set by log entry ``seq``."""
-    rows: Rows = {
-        name: []
-        for name in (
-            "records",
-            "actors",
-            "names",
-            "external_ids",
-            "relations",
-            "sources",
-            "captures",
-            "statements",
-            "agreements",
-            "ratifications",
-            "agreement_status",
-            "events",
-            "responsibilities",
-            "assessments",
-            "links",
-        )
-    }
+    rows: Rows = {table.name: [] for table, _owner in PROJECTION_TABLES}
     rid = record.id
     rows["records"].append(
         {"id": rid, "type": record.TYPE, "seq": seq, "body": body_json, "sort_date": record.sort_date()}
@@ -146,6 +140,14 @@ def project(record: Record, seq: int, body_json: str) -> Rows:
                 "obligation": terms.obligation if terms else None,
                 "deadline_text": _text(terms.deadline) if terms else None,
                 "verification": record.verification.value if record.verification else None,
+                "doc": seq,
+            }
+        )
+        rows["statement_terms"].append(
+            {
+                "doc": seq,
+                "statement_id": rid,
+                "terms": search_terms(record.text, record.language, record.text_en, record.summary),
             }
         )
         _links(rows, rid, "source", record.sources)

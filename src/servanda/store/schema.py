@@ -156,6 +156,8 @@ statements = Table(
     Column("obligation", Text),
     Column("deadline_text", String(32)),
     Column("verification", String(16)),
+    # the seq of the entry that set this statement: a stable integer key for the full-text index
+    Column("doc", BigInteger, nullable=False, unique=True),
 )
 Index("ix_statements_actor_date", statements.c.actor_id, statements.c.date_start)
 Index("ix_statements_date", statements.c.date_start)
@@ -237,6 +239,18 @@ assessments = Table(
     Column("seq", BigInteger, nullable=False),
 )
 
+# The search terms of each statement (stemmed words of its text, English rendering and summary; see
+# servanda.domain.text). Each database indexes this column in its own way, created by migration 0002:
+# SQLite an FTS5 table ``statement_fts`` (rowid = doc), PostgreSQL a generated tsvector column with a GIN
+# index.
+statement_terms = Table(
+    "statement_terms",
+    metadata,
+    Column("doc", Key, primary_key=True, autoincrement=False),
+    Column("statement_id", String(128), nullable=False, unique=True),
+    Column("terms", Text, nullable=False),
+)
+
 # Every list of ids in every record, both ways: "what does X cite" and "what cites X" are one index each.
 links = Table(
     "links",
@@ -260,6 +274,7 @@ PROJECTION_TABLES: tuple[tuple[Table, str], ...] = (
     (sources, "id"),
     (captures, "id"),
     (statements, "id"),
+    (statement_terms, "statement_id"),
     (agreements, "id"),
     (ratifications, "owner_id"),
     (agreement_status, "owner_id"),

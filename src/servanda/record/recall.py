@@ -1,0 +1,285 @@
+"""Recall: what did an actor say, about what, and when — and what happened next.
+
+One query service for the command line, the web pages and the API. An actor's record includes what was said
+by those who spoke for it at the time: its heads and spokespeople while their ``head_of``/``speaks_for``
+relation held, and anything said ``on_behalf_of`` it.
+
+Full-text search matches stemmed terms (``servanda.domain.text``) through each database's own index —
+SQLite FTS5, PostgreSQL GIN over a tsvector — written as ``doc IN (index subquery)`` so the planner can
+combine it with the actor and date indexes. Matches are then ranked here, in Python, with BM25 term
+weighting over the stored terms, so that the same data gives the same order on both databases.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    table,
+)
+
+from servanda.domain.dates import FuzzyDate
+from servanda.domain.text import TextQuery, highlight, parse_query
+from servanda.errors import InvalidInput
+from servanda.store.schema import actors, assessments, links, statement_terms, statements
+
+from .queries import Verdict, current_verdicts, describe, speaker_conditions
+
+CANDIDATES = 2000  # matches ranked per query: the most recent ones when a term is very common
+_AGO = re.compile(r"^(\d+)([dwmy])$")
+# How far around "a week ago" etc. a window reaches: wide enough to catch what was said then, narrow enough
+# to be "then". A day either side of a day, three of a week, a fortnight of a month, two months of a year.
+_HALF_WIDTH = {"d": 1, "w": 3, "m": 15, "y": 60}
+_UNIT_DAYS = {"d": 1, "w": 7, "m": 30.4375, "y": 365.25}
+_BM25_K1, _BM25_B, _AVERAGE_TERMS = 1.2, 0.75, 40.0
+
+
+@dataclass(frozen=True, slots=True)
+class RecallQuery:
+    actor: str | None = None
+    text: str | None = None
+    kind: str | None = None
+    topic: str | None = None
+    counterparty: str | None = None
+    verdict: str | None = None
+    since: str | None = None
+    until: str | None = None
+    ago: str | None = None
+    today: date | None = None
+    spokespeople: bool = True
+    limit: int = 50
+
+
+@dataclass(slots=True)
+class Hit:
+    id: str
+    kind: str
+    actor_id: str
+    actor_name: str | None
+    date: str
+    language: str
+    text: str
+    text_en: str | None
+    summary: str | None
+    verdict: str | None = None
+    disputed: bool = False
+    snippet: str | None = None
+    score: float | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+@dataclass(slots=True)
+class RecallResult:
+    hits: list[Hit]
+    window: tuple[str, str] | None = None
+    query_terms: list[str] = field(default_factory=list)
+
+
+def window_for(ago: str, today: date) -> tuple[date, date]:
+    """The dates around ``ago`` (``1w``, ``3m``, ``1y``, ``5y``, ``10d``) before ``today``."""
+    match = _AGO.match(ago.strip().lower())
+    if not match:
+        raise InvalidInput(f"--ago {ago!r}: use a number and a unit, such as 1w, 1m, 1y or 5y (d, w, m, y)")
+    count, unit = int(match[1]), match[2]
+    center = today - timedelta(days=round(count * _UNIT_DAYS[unit]))
+    half = timedelta(days=_HALF_WIDTH[unit] * max(1, count if unit == "d" else 1))
+    return center - half, center + half
+
+
+def _day(value: str, *, end: bool, name: str) -> str:
+    try:
+        parsed = FuzzyDate.parse(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{name}: {exc}") from exc
+    bound = parsed.latest if end else parsed.earliest
+    return bound.isoformat() if bound else ("9999-12-31" if end else "0001-01-01")
+
+
+def _text_condition(connection: Connection, query: TextQuery) -> ColumnElement[bool]:
+    matching: Select[tuple[Any]]
+    if connection.dialect.name == "sqlite":
+        fts = table("statement_fts")
+        matching = (
+            select(literal_column("rowid"))
+            .select_from(fts)
+            .where(literal_column("statement_fts").op("MATCH")(bindparam("fts_query", query.to_fts5())))
+        )
+    else:
+        matching = select(statement_terms.c.doc).where(
+            literal_column("tsv").op("@@")(
+                func.to_tsquery("simple", bindparam("ts_query", query.to_tsquery()))
+            )
+        )
+    return statements.c.doc.in_(matching.scalar_subquery())
+
+
+def bm25(terms: Sequence[str], query: TextQuery) -> float:
+    """BM25 term weighting of one statement's terms for the query (every term weighs the same)."""
+    counts: dict[str, int] = {}
+    for term in terms:
+        counts[term] = counts.get(term, 0) + 1
+    norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * len(terms) / _AVERAGE_TERMS)
+    score = 0.0
+    for clause in query.clauses:
+        tf = max(min(counts.get(t, 0) for t in option) for option in clause.alternatives)
+        score += tf * (_BM25_K1 + 1) / (tf + norm) if tf else 0.0
+    return round(score, 6)
+
+
+def recall(connection: Connection, query: RecallQuery, *, with_history: bool = False) -> RecallResult:
+    text_query = parse_query(query.text) if query.text else TextQuery(())
+    if query.text and not text_query:
+        raise InvalidInput(f"the search {query.text!r} holds no words")
+    conditions: list[ColumnElement[bool]] = []
+    window: tuple[str, str] | None = None
+    if query.actor:
+        conditions.append(speaker_conditions(connection, query.actor, query.spokespeople))
+    if query.kind:
+        conditions.append(statements.c.kind == query.kind)
+    for role, value in (("topic", query.topic), ("counterparty", query.counterparty)):
+        if value:
+            conditions.append(
+                statements.c.id.in_(
+                    select(links.c.owner_id)
+                    .where(links.c.role == role, links.c.target == value)
+                    .scalar_subquery()
+                )
+            )
+    if query.ago:
+        start, stop = window_for(query.ago, query.today or date.today())
+        window = (start.isoformat(), stop.isoformat())
+    if query.since:
+        window = (_day(query.since, end=False, name="--since"), window[1] if window else "9999-12-31")
+    if query.until:
+        window = (window[0] if window else "0001-01-01", _day(query.until, end=True, name="--until"))
+    if window:
+        conditions.append(and_(statements.c.date_end >= window[0], statements.c.date_start <= window[1]))
+    if text_query:
+        conditions.append(_text_condition(connection, text_query))
+    columns = (
+        statements.c.id,
+        statements.c.kind,
+        statements.c.actor_id,
+        actors.c.name,
+        statements.c.date_text,
+        statements.c.language,
+        statements.c.text,
+        statements.c.text_en,
+        statements.c.summary,
+        statements.c.date_start,
+    )
+    cap = CANDIDATES if text_query or query.verdict else query.limit
+    sql = (
+        select(*columns)
+        .outerjoin(actors, actors.c.id == statements.c.actor_id)
+        .where(*conditions)
+        .order_by(statements.c.date_start.desc(), statements.c.id)
+        .limit(cap)
+    )
+    rows = connection.execute(sql).all()
+    hits = [
+        Hit(r.id, r.kind, r.actor_id, r.name, r.date_text, r.language, r.text, r.text_en, r.summary)
+        for r in rows
+    ]
+    verdicts = current_verdicts(connection, [hit.id for hit in hits])
+    for hit in hits:
+        current: Verdict | None = verdicts.get(hit.id)
+        if current:
+            hit.verdict, hit.disputed = current.verdict, current.disputed
+    if query.verdict:
+        hits = [hit for hit in hits if hit.verdict == query.verdict]
+    if text_query:
+        terms = _terms_of(connection, [hit.id for hit in hits])
+        for hit in hits:
+            hit.score = bm25(terms.get(hit.id, "").split(), text_query)
+            hit.snippet = (
+                highlight(hit.text, text_query, hit.language)
+                or highlight(hit.text_en or "", text_query, "en")
+                or highlight(hit.summary or "", text_query, "en")
+            )
+        hits.sort(key=lambda h: (-(h.score or 0.0), _negated(h.date), h.id))
+    hits = hits[: query.limit]
+    if with_history:
+        attach_history(connection, hits)
+    return RecallResult(hits, window, sorted(text_query.terms()))
+
+
+def _negated(iso: str) -> tuple[int, ...]:
+    return tuple(-int(part) for part in re.findall(r"\d+", iso)[:3])
+
+
+def _terms_of(connection: Connection, ids: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        rows = connection.execute(
+            select(statement_terms.c.statement_id, statement_terms.c.terms).where(
+                statement_terms.c.statement_id.in_(ids[start : start + 500])
+            )
+        )
+        found.update({sid: terms for sid, terms in rows})
+    return found
+
+
+def attach_history(connection: Connection, hits: list[Hit]) -> None:
+    """What happened since each statement: its verdicts in order, and the records that decided them."""
+    ids = [hit.id for hit in hits]
+    if not ids:
+        return
+    rows = connection.execute(
+        select(
+            assessments.c.statement_id,
+            assessments.c.id,
+            assessments.c.verdict,
+            assessments.c.as_of_text,
+            assessments.c.disputed,
+            assessments.c.rationale,
+        )
+        .where(assessments.c.statement_id.in_(ids))
+        .order_by(assessments.c.as_of_start, assessments.c.seq)
+    ).all()
+    evidence = _evidence(connection, [row.id for row in rows])
+    by_statement: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_statement.setdefault(row.statement_id, []).append(
+            {
+                "assessment": row.id,
+                "as_of": row.as_of_text,
+                "verdict": row.verdict,
+                "disputed": bool(row.disputed),
+                "rationale": row.rationale,
+                "evidence": evidence.get(row.id, []),
+            }
+        )
+    for hit in hits:
+        hit.history = by_statement.get(hit.id, [])
+
+
+def _evidence(connection: Connection, assessment_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """The records each assessment cites as evidence, with a title and a date to show them by."""
+    if not assessment_ids:
+        return {}
+    rows = connection.execute(
+        select(links.c.owner_id, links.c.target)
+        .where(links.c.owner_id.in_(list(assessment_ids)), links.c.role == "evidence")
+        .order_by(links.c.owner_id, links.c.position)
+    ).all()
+    described = describe(connection, sorted({target for _owner, target in rows}))
+    out: dict[str, list[dict[str, Any]]] = {}
+    for owner, target in rows:
+        out.setdefault(owner, []).append(described.get(target, {"id": target, "type": None}))
+    return out

@@ -1,0 +1,202 @@
+"""Recall on SQLite and PostgreSQL: the same questions get the same answers on both."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from servanda.errors import InvalidInput
+from servanda.record.bootstrap import RecordHandle
+from servanda.record.recall import RecallQuery, recall
+from servanda.record.replay import decode_entries, rebuild_projection
+from servanda.record.timeline import contradictions, statement_timeline
+from servanda.store.log_storage import SqlLogStorage
+from tests import factories as f
+
+
+def _record() -> list[object]:
+    return [
+        f.source(),
+        f.actor("ru", name="Russian Federation"),
+        f.actor("ua", name="Ukraine"),
+        f.actor(
+            "putin",
+            kind="person",
+            name="Vladimir Putin",
+            relations=[{"type": "head_of", "target": "ru", "since": "2012-05-07"}],
+        ),
+        f.actor(
+            "peskov",
+            kind="person",
+            name="Dmitry Peskov",
+            relations=[{"type": "speaks_for", "target": "ru", "since": "2012-05-22", "until": "2030"}],
+        ),
+        f.assertion(
+            "no-occupation",
+            actor="putin",
+            date="2022-02-24",
+            language="ru",
+            text="Наши планы не предусматривают оккупацию украинских территорий",
+            text_en="Our plans do not include the occupation of Ukrainian territories",
+            topics=["occupation"],
+        ),
+        f.assertion(
+            "putin-2008", actor="putin", date="2008-03-01", text="Crimea is not a disputed territory"
+        ),
+        f.assertion(
+            "peskov-talks",
+            actor="peskov",
+            date="2025-11-20",
+            language="ru",
+            text="Переговоры о прекращении огня продолжаются",
+            text_en="Ceasefire negotiations continue",
+        ),
+        f.assertion(
+            "ua-occupation",
+            actor="ua",
+            date="2023-01-10",
+            language="uk",
+            text="Окупація українських територій триває",
+            text_en="The occupation continues",
+        ),
+        f.commitment(
+            "ru-guarantees",
+            actor="ru",
+            date="1994-12-05",
+            counterparties=["ua"],
+            text="Russia will respect the security guarantees and the borders of Ukraine",
+        ),
+        f.assertion(
+            "ru-guarantees-rev",
+            actor="ru",
+            date="2014-03-01",
+            text="The guarantees of security were respected",
+        ),
+        f.event("annexation", date="2022-09-30", title="Annexation of four regions"),
+        f.assessment(
+            "no-occupation-false",
+            "no-occupation",
+            "false",
+            "2022-09-30",
+            evidence=["annexation"],
+            disputed=True,
+            disputed_by=["ru"],
+        ),
+        f.assessment(
+            "ru-guarantees-broken", "ru-guarantees", "broken", "2014-03-18", evidence=["annexation"]
+        ),
+    ]
+
+
+@pytest.fixture
+def recorded(handle: RecordHandle) -> RecordHandle:
+    handle.service.apply(_record(), "tester")  # type: ignore[arg-type]
+    return handle
+
+
+def ids(handle: RecordHandle, **query: object) -> list[str]:
+    with handle.store.read() as connection:
+        return [hit.id for hit in recall(connection, RecallQuery(**query)).hits]  # type: ignore[arg-type]
+
+
+def test_a_state_includes_its_head_and_spokesman_while_in_office(recorded: RecordHandle) -> None:
+    assert ids(recorded, actor="ru") == [
+        "peskov-talks",
+        "no-occupation",
+        "ru-guarantees-rev",
+        "ru-guarantees",
+    ]
+    assert ids(recorded, actor="ru", spokespeople=False) == ["ru-guarantees-rev", "ru-guarantees"]
+
+
+def test_finds_russian_word_forms(recorded: RecordHandle) -> None:
+    assert ids(recorded, text="оккупация") == ["no-occupation"]
+    assert ids(recorded, text="переговоров") == ["peskov-talks"]
+
+
+def test_finds_ukrainian_word_forms(recorded: RecordHandle) -> None:
+    assert ids(recorded, text="окупації") == ["ua-occupation"]
+
+
+def test_finds_english_word_forms_in_every_language_by_their_rendering(recorded: RecordHandle) -> None:
+    assert ids(recorded, text="occupations") == ["ua-occupation", "no-occupation"]
+    assert ids(recorded, actor="ru", text="negotiating") == ["peskov-talks"]
+
+
+def test_ranks_by_how_much_of_the_text_is_about_the_words(recorded: RecordHandle) -> None:
+    assert ids(recorded, text="guarantees security") == ["ru-guarantees-rev", "ru-guarantees"]
+
+
+def test_a_quoted_phrase_must_appear_in_that_order(recorded: RecordHandle) -> None:
+    assert ids(recorded, text='"security guarantees"') == ["ru-guarantees"]
+    assert ids(recorded, text='"guarantees of security"') == ["ru-guarantees-rev"]
+
+
+def test_snippets_highlight_the_words_found(recorded: RecordHandle) -> None:
+    with recorded.store.read() as connection:
+        [hit] = recall(connection, RecallQuery(text="оккупацией")).hits
+    assert hit.snippet == "Наши планы не предусматривают [оккупацию] украинских территорий"
+
+
+def test_a_window_ago_finds_what_was_said_then(recorded: RecordHandle) -> None:
+    today = date(2025, 11, 27)
+    assert ids(recorded, actor="ru", ago="1w", today=today) == ["peskov-talks"]
+    assert ids(recorded, actor="putin", ago="4y", today=date(2026, 2, 20)) == ["no-occupation"]
+    assert ids(recorded, actor="ru", ago="1m", today=today) == []
+
+
+def test_filters_combine(recorded: RecordHandle) -> None:
+    assert ids(recorded, kind="commitment") == ["ru-guarantees"]
+    assert ids(recorded, counterparty="ua") == ["ru-guarantees"]
+    assert ids(recorded, topic="occupation") == ["no-occupation"]
+    assert ids(recorded, verdict="false") == ["no-occupation"]
+    assert ids(recorded, since="2014", until="2022-12") == ["no-occupation", "ru-guarantees-rev"]
+
+
+def test_what_happened_since_comes_with_each_statement(recorded: RecordHandle) -> None:
+    with recorded.store.read() as connection:
+        [hit] = recall(connection, RecallQuery(text="occupation", actor="putin"), with_history=True).hits
+    [step] = hit.history
+    assert (step["verdict"], step["disputed"]) == ("false", True)
+    assert step["evidence"][0]["id"] == "annexation" and step["evidence"][0]["type"] == "event"
+
+
+def test_search_follows_corrections_and_rebuilds(recorded: RecordHandle) -> None:
+    recorded.service.put(
+        f.assertion("putin-2008", actor="putin", date="2008-03-01", text="Sevastopol is ours"), "t"
+    )
+    assert ids(recorded, text="crimea") == []
+    assert ids(recorded, text="sevastopol") == ["putin-2008"]
+    with recorded.store.write() as connection:
+        rebuild_projection(connection, decode_entries(SqlLogStorage(connection).iter_entry_data()))
+    assert ids(recorded, text="sevastopol") == ["putin-2008"]
+    assert ids(recorded, text="оккупация") == ["no-occupation"]
+
+
+def test_search_syntax_from_users_is_inert(recorded: RecordHandle) -> None:
+    assert ids(recorded, text="occupation OR \"NEAR( ) * ' ; --") == []
+    with pytest.raises(InvalidInput, match="holds no words"):
+        ids(recorded, text='" ( ) *')
+    with pytest.raises(InvalidInput, match="--ago"):
+        ids(recorded, ago="yesterday")
+
+
+def test_a_statement_timeline_runs_from_words_to_verdict(recorded: RecordHandle) -> None:
+    with recorded.store.read() as connection:
+        _statement, items = statement_timeline(connection, "no-occupation")
+    assert [(i.kind, i.id) for i in items] == [
+        ("said", "no-occupation"),
+        ("event", "annexation"),
+        ("verdict", "no-occupation-false"),
+    ]
+
+
+def test_contradictions_set_each_statement_beside_its_evidence(recorded: RecordHandle) -> None:
+    with recorded.store.read() as connection:
+        found = contradictions(connection, "ru")
+    assert [(hit.id, hit.verdict) for hit in found] == [
+        ("ru-guarantees", "broken"),
+        ("no-occupation", "false"),
+    ]
+    assert found[1].history[0]["evidence"][0]["title"] == "Annexation of four regions"
