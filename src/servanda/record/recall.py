@@ -37,7 +37,8 @@ from servanda.store.schema import actors, assessments, links, statement_terms, s
 
 from .queries import Verdict, current_verdicts, describe, speaker_conditions
 
-CANDIDATES = 2000  # matches ranked per query: the most recent ones when a term is very common
+CANDIDATES = 2000  # matches ranked per query when a search is narrowed by actor, dates or kind
+ENGINE_CANDIDATES = 200  # for text alone: the best matches by the engine's own ranking, then ranked here
 _AGO = re.compile(r"^(\d+)([dwmy])$")
 # How far around "a week ago" etc. a window reaches: wide enough to catch what was said then, narrow enough
 # to be "then". A day either side of a day, three of a week, a fortnight of a month, two months of a year.
@@ -110,7 +111,9 @@ def _day(value: str, *, end: bool, name: str) -> str:
     return bound.isoformat() if bound else ("9999-12-31" if end else "0001-01-01")
 
 
-def _text_condition(connection: Connection, query: TextQuery) -> ColumnElement[bool]:
+def _text_condition(connection: Connection, query: TextQuery, best: int | None = None) -> ColumnElement[bool]:
+    """Statements matching the query; with ``best``, only that many, chosen by the engine's own ranking
+    (FTS5's bm25, PostgreSQL's ts_rank) — the fast path when nothing else narrows the search."""
     matching: Select[tuple[Any]]
     if connection.dialect.name == "sqlite":
         fts = table("statement_fts")
@@ -119,12 +122,13 @@ def _text_condition(connection: Connection, query: TextQuery) -> ColumnElement[b
             .select_from(fts)
             .where(literal_column("statement_fts").op("MATCH")(bindparam("fts_query", query.to_fts5())))
         )
+        if best:
+            matching = matching.order_by(literal_column("rank")).limit(best)
     else:
-        matching = select(statement_terms.c.doc).where(
-            literal_column("tsv").op("@@")(
-                func.to_tsquery("simple", bindparam("ts_query", query.to_tsquery()))
-            )
-        )
+        tsquery = func.to_tsquery("simple", bindparam("ts_query", query.to_tsquery()))
+        matching = select(statement_terms.c.doc).where(literal_column("tsv").op("@@")(tsquery))
+        if best:
+            matching = matching.order_by(func.ts_rank(literal_column("tsv"), tsquery).desc()).limit(best)
     return statements.c.doc.in_(matching.scalar_subquery())
 
 
@@ -170,7 +174,10 @@ def recall(connection: Connection, query: RecallQuery, *, with_history: bool = F
     if window:
         conditions.append(and_(statements.c.date_end >= window[0], statements.c.date_start <= window[1]))
     if text_query:
-        conditions.append(_text_condition(connection, text_query))
+        # Text alone may match a large part of the record: let the index pick the best candidates. Narrowed
+        # by anything else, every match is a candidate, and the order below is the same on both databases.
+        alone = not conditions and not query.verdict
+        conditions.append(_text_condition(connection, text_query, ENGINE_CANDIDATES if alone else None))
     columns = (
         statements.c.id,
         statements.c.kind,
@@ -207,13 +214,14 @@ def recall(connection: Connection, query: RecallQuery, *, with_history: bool = F
         terms = _terms_of(connection, [hit.id for hit in hits])
         for hit in hits:
             hit.score = bm25(terms.get(hit.id, "").split(), text_query)
-            hit.snippet = (
-                highlight(hit.text, text_query, hit.language)
-                or highlight(hit.text_en or "", text_query, "en")
-                or highlight(hit.summary or "", text_query, "en")
-            )
         hits.sort(key=lambda h: (-(h.score or 0.0), _negated(h.date), h.id))
     hits = hits[: query.limit]
+    for hit in hits if text_query else ():
+        hit.snippet = (
+            highlight(hit.text, text_query, hit.language)
+            or highlight(hit.text_en or "", text_query, "en")
+            or highlight(hit.summary or "", text_query, "en")
+        )
     if with_history:
         attach_history(connection, hits)
     return RecallResult(hits, window, sorted(text_query.terms()))

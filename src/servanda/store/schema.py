@@ -161,6 +161,9 @@ statements = Table(
 )
 Index("ix_statements_actor_date", statements.c.actor_id, statements.c.date_start)
 Index("ix_statements_date", statements.c.date_start)
+# Recall asks for an actor's statements as an OR of (speaker, dates) terms; SQLite can answer that with one
+# index seek per term only if every term has an index, this one included.
+Index("ix_statements_on_behalf_of", statements.c.on_behalf_of)
 
 agreements = Table(
     "agreements",
