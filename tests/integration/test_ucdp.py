@@ -60,14 +60,15 @@ def test_the_sample_imports_agreements_their_actors_and_the_dated_end(handle: Re
     assert str(lusaka.signed) == "1994-11-20"
     assert lusaka.external_ids == {"ucdp_paid": "1023"}
     assert lusaka.parties == ["ucdp-actor-99", "ucdp-actor-567"]
-    assert lusaka.guarantors == ["ucdp-actor-7052"]
+    assert [(t.actor, t.role) for t in lusaka.third_parties] == [("ucdp-actor-7052", "third_party")]
+    assert lusaka.guarantors == []
     assert lusaka.sources == [SOURCE_ID]
     (end,) = lusaka.status_history
     assert end.status is AgreementStatus.TERMINATED
     assert str(end.date) == "1998-12-01"
     assert end.by is None
     assert end.note is not None and end.note.startswith("Implementation of the Lusaka Accord proved")
-    assert "Provisions (UCDP flags): cease, intarmy, ddr, withd," in (lusaka.notes or "")
+    assert lusaka.provisions[:4] == ["cease", "intarmy", "ddr", "withd"]
     government = _get(handle, "ucdp-actor-99")
     assert isinstance(government, Actor)
     assert (government.name, government.kind) == ("Government of Angola", ActorKind.GOVERNMENT)

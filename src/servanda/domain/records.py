@@ -298,6 +298,15 @@ class StatusChange(_Model):
     sources: list[Slug] = Field(default_factory=list)
 
 
+class ThirdParty(_Model):
+    """A state or organisation that took part in an agreement without being a party to it."""
+
+    actor: Slug
+    role: Slug = (
+        "third_party"  # mediator, facilitator, witness, observer, guarantor, or unspecified third_party
+    )
+
+
 class Agreement(Record):
     """A multi-party instrument; its provisions are commitments (statements) that name it."""
 
@@ -318,6 +327,8 @@ class Agreement(Record):
     external_ids: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], Text] = Field(
         default_factory=dict
     )
+    third_parties: list[ThirdParty] = Field(default_factory=list)
+    provisions: list[Slug] = Field(default_factory=list)
     sources: list[Slug] = Field(default_factory=list)
 
     def sort_date(self) -> str:
@@ -334,6 +345,8 @@ class Agreement(Record):
         yield from _refs("parties", ("actor",), self.parties)
         yield from _refs("guarantors", ("actor",), self.guarantors)
         yield from _refs("sources", ("source",), self.sources)
+        for index, third in enumerate(self.third_parties):
+            yield f"third_parties[{index}].actor", ("actor",), third.actor
         for index, signature in enumerate(self.signatures):
             yield f"signatures[{index}].party", ("actor",), signature.party
             if signature.signatory:

@@ -196,6 +196,8 @@ def project(record: Record, seq: int, body_json: str) -> Rows:
             rows["external_ids"].append({"owner_id": rid, "scheme": scheme, "value": value})
         _links(rows, rid, "party", record.parties)
         _links(rows, rid, "guarantor", record.guarantors)
+        _links(rows, rid, "third_party", [third.actor for third in record.third_parties])
+        _links(rows, rid, "provision", record.provisions)
         _links(rows, rid, "signatory", [s.signatory for s in record.signatures if s.signatory])
         _links(rows, rid, "source", record.sources)
     elif isinstance(record, Event):

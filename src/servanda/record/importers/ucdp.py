@@ -37,7 +37,15 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, select
 
 from servanda.domain.dates import FuzzyDate
-from servanda.domain.records import Actor, Agreement, Record, Source, StatusChange, record_from_body
+from servanda.domain.records import (
+    Actor,
+    Agreement,
+    Record,
+    Source,
+    StatusChange,
+    ThirdParty,
+    record_from_body,
+)
 from servanda.domain.vocabulary import ActorKind, AgreementStatus
 from servanda.errors import BundleError, Problem
 from servanda.store.schema import external_ids, records
@@ -460,14 +468,15 @@ def _agreement(row: Row, paid: str, known: dict[str, str]) -> tuple[Agreement, l
             f"duration {row.get('duration')!r} is given but ended is {ended or 'empty'}: not recorded"
         )
     unclear = _unclear(row, parties)
-    notes = _notes(row, paid, flags, third, unclear, ended, "" if account_kept else end_text)
+    notes = _notes(row, paid, third, unclear, ended, "" if account_kept else end_text)
     try:
         agreement = Agreement(
             id=f"{AGREEMENT_PREFIX}{paid}",
             title=title,
             kind=KINDS.get(row.get("pa_type"), DEFAULT_KIND),
             parties=[f"{ACTOR_PREFIX}{ucdp_id}" for ucdp_id, _ in parties],
-            guarantors=[f"{ACTOR_PREFIX}{ucdp_id}" for ucdp_id, _ in third],
+            third_parties=[ThirdParty(actor=f"{ACTOR_PREFIX}{ucdp_id}") for ucdp_id, _ in third],
+            provisions=list(flags),
             summary=row.get("pa_comment") or None,
             signed=signed,
             status_history=status,
@@ -483,7 +492,6 @@ def _agreement(row: Row, paid: str, known: dict[str, str]) -> tuple[Agreement, l
 def _notes(
     row: Row,
     paid: str,
-    flags: list[str],
     third: list[tuple[str, str]],
     unclear: list[str],
     ended: str,
@@ -491,11 +499,11 @@ def _notes(
 ) -> str:
     """The facts the Agreement type has no field for, in a fixed, documented order (docs/ucdp.md)."""
     parts = [f"UCDP Peace Agreement Dataset v22.1, paid {paid}."]
-    parts.append("Provisions (UCDP flags): " + (", ".join(flags) if flags else "none") + ".")
     if third:
         parts.append(
-            "Guarantors here are UCDP's third parties (mediators, facilitators, witnesses or guarantors: "
-            "UCDP does not say which): " + ", ".join(name for _, name in third) + "."
+            "Third parties (mediators, facilitators, witnesses or guarantors: UCDP does not say which): "
+            + ", ".join(name for _, name in third)
+            + "."
         )
     if unclear:
         parts.append(
