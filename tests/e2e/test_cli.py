@@ -338,3 +338,22 @@ def test_recall_and_contradictions_from_the_command_line(cli: Cli, tmp_path: Pat
     assert "nothing in the record" in cli("contradictions", "nobody", code=1).stderr
     timeline = cli.json("timeline", "a1")
     assert [item["kind"] for item in timeline["timeline"]] == ["said", "verdict"]
+
+
+def test_verify_catches_a_damaged_search_index(cli: Cli, bundle: Path, db_url: str) -> None:
+    if not db_url.endswith(".sqlite3"):
+        pytest.skip("PostgreSQL keeps its GIN index consistent itself")
+    cli("import", str(bundle))
+    import sqlite3
+
+    raw = sqlite3.connect(db_url)
+    # remove the statement from the FTS index only, behind the triggers' back
+    doc, terms = raw.execute("SELECT doc, terms FROM statement_terms").fetchone()
+    raw.execute(
+        "INSERT INTO statement_fts(statement_fts, rowid, terms) VALUES ('delete', ?, ?)", (doc, terms)
+    )
+    raw.commit()
+    raw.close()
+    assert "full-text index" in cli("log", "verify", code=1).stderr
+    cli("rebuild")
+    assert "OK" in cli("log", "verify").stdout

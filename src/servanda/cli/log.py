@@ -13,6 +13,7 @@ from servanda.ledger.note import NoteError, Verifier
 from servanda.record.checkpoints import b64, create_key, local_verifier, sign_checkpoint
 from servanda.record.integrity import verify
 from servanda.store.log_storage import SqlLogStorage
+from servanda.store.search_index import check_search_index
 
 from .common import EXIT_FAILED, console, err_console, handled, print_json, progress_bar, state
 
@@ -164,6 +165,11 @@ def verify_command(
                 check_projection=projection,
                 progress=progress,
             )
+        if report.ok and projection:
+            with handle.store.write() as connection:
+                problem = check_search_index(connection)
+            if problem:
+                report.problems.append(problem)
     if not report.ok:
         for problem in report.problems:
             err_console.print(f"[bold red]FAILED:[/] {problem}", markup=True, soft_wrap=True)

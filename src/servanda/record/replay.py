@@ -12,6 +12,7 @@ from servanda.domain.records import Record, record_from_body
 from servanda.ledger.log import Entry
 from servanda.store.projection import project
 from servanda.store.schema import PROJECTION_TABLES
+from servanda.store.search_index import rebuilding_search_index
 
 from .service import body_json, write_projection
 
@@ -39,9 +40,10 @@ def expected_rows(state: dict[str, tuple[Record, int]]) -> dict[str, list[dict[s
 def rebuild_projection(connection: Connection, entries: Iterable[Entry]) -> int:
     """Drop every projection row and replay the log; returns the number of records."""
     state = latest_records(entries)
-    for table, _owner in PROJECTION_TABLES:
-        connection.execute(delete(table))
-    write_projection(connection, [(record, seq, body_json(record)) for record, seq in state.values()], [])
+    with rebuilding_search_index(connection):
+        for table, _owner in PROJECTION_TABLES:
+            connection.execute(delete(table))
+        write_projection(connection, [(record, seq, body_json(record)) for record, seq in state.values()], [])
     return len(state)
 
 
