@@ -21,6 +21,7 @@ settings and with counts and facet suggestions off, and its throughput measured 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import socket
@@ -64,7 +65,7 @@ def build_records(statements: int, actors: int) -> tuple[list[list[Located]], li
     """The record in import batches, the state ids, and the query words (middling frequency)."""
     rng = random.Random(SEED)
     words = _vocabulary(rng)
-    weights = [1 / (rank + 1) for rank in range(len(words))]  # Zipf
+    cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(words))))  # Zipf
     states = [f"state-{i}" for i in range(100)]
     base: list[Located] = [Located(Source(id="bench-source", title="Synthetic source"))]
     base += [Located(Actor(id=s, kind="state", name=f"State {s}")) for s in states]
@@ -84,7 +85,7 @@ def build_records(statements: int, actors: int) -> tuple[list[list[Located]], li
     batch: list[Located] = []
     for i in range(statements):
         author = rng.choice(persons) if rng.random() < 0.9 else rng.choice(states)
-        text = " ".join(rng.choices(words, weights, k=rng.randint(8, 30)))
+        text = " ".join(rng.choices(words, cum_weights=cumulative, k=rng.randint(8, 30)))
         day = date.fromordinal(rng.randint(date(1990, 1, 1).toordinal(), date(2025, 12, 31).toordinal()))
         kind = "assertion" if rng.random() < 0.6 else "commitment"
         terms = {"obligation": text[:60], "strength": "remark"} if kind == "commitment" else None

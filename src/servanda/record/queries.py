@@ -28,6 +28,19 @@ from servanda.store.schema import (
 )
 
 _CHUNK = 500
+# The columns a list of statements shows.
+_LISTED = (
+    statements.c.id,
+    statements.c.kind,
+    statements.c.actor_id,
+    statements.c.date_text,
+    statements.c.date_start,
+    statements.c.text,
+    statements.c.text_en,
+    statements.c.summary,
+    statements.c.strength,
+    statements.c.verification,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,18 +178,7 @@ def list_statements(
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Statements with their current verdicts, newest first, filtered as asked."""
-    query = select(
-        statements.c.id,
-        statements.c.kind,
-        statements.c.actor_id,
-        statements.c.date_text,
-        statements.c.date_start,
-        statements.c.text,
-        statements.c.text_en,
-        statements.c.summary,
-        statements.c.strength,
-        statements.c.verification,
-    ).order_by(statements.c.date_start.desc(), statements.c.id)
+    query = select(*_LISTED).order_by(statements.c.date_start.desc(), statements.c.id)
     if actor:
         query = query.where(statements.c.actor_id == actor)
     if kind:
@@ -266,19 +268,7 @@ def speaker_conditions(connection: Connection, actor: str, spokespeople: bool = 
 def statements_for_actor(connection: Connection, actor_id: str) -> list[dict[str, Any]]:
     """What the actor said, and what those who spoke for it said while they did, oldest first."""
     query = (
-        select(
-            statements.c.id,
-            statements.c.kind,
-            statements.c.actor_id,
-            statements.c.date_text,
-            statements.c.date_start,
-            statements.c.text,
-            statements.c.text_en,
-            statements.c.summary,
-            statements.c.strength,
-            statements.c.verification,
-            actors.c.name.label("actor_name"),
-        )
+        select(*_LISTED, actors.c.name.label("actor_name"))
         .outerjoin(actors, actors.c.id == statements.c.actor_id)
         .where(speaker_conditions(connection, actor_id))
         .order_by(statements.c.date_start, statements.c.id)
