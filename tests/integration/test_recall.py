@@ -200,3 +200,20 @@ def test_contradictions_set_each_statement_beside_its_evidence(recorded: RecordH
         ("no-occupation", "false"),
     ]
     assert found[1].history[0]["evidence"][0]["title"] == "Annexation of four regions"
+
+
+def test_windows_find_statements_dated_loosely_or_over_years(handle: RecordHandle) -> None:
+    handle.service.apply(
+        [
+            f.source(),
+            f.actor("ru"),
+            f.actor("putin", kind="person", relations=[{"type": "head_of", "target": "ru", "since": "2000"}]),
+            f.assertion("in-a-year", actor="putin", date="2010", text="said some day in 2010"),
+            f.assertion("over-years", actor="putin", date="2005/2015", text="said again and again"),
+            f.assertion("ongoing", actor="ru", date="2008/..", text="still being said"),
+            f.assertion("before", actor="putin", date="2009-12-31", text="said the year before"),
+        ],
+        "tester",
+    )
+    assert ids(handle, actor="ru", since="2010-03", until="2010-03") == ["in-a-year", "ongoing", "over-years"]
+    assert ids(handle, actor="ru", ago="1m", today=date(2010, 4, 15)) == ["in-a-year", "ongoing", "over-years"]

@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, union
 
 from servanda.domain.dates import FuzzyDate
 from servanda.domain.records import Assessment, Record, Statement, record_from_body
@@ -246,23 +247,74 @@ def statement_record(connection: Connection, statement_id: str) -> Statement:
 SPEAKING_RELATIONS = ("head_of", "speaks_for")
 
 
-def speaker_conditions(connection: Connection, actor: str, spokespeople: bool = True) -> ColumnElement[bool]:
-    """Statements that count as the actor's: its own, on its behalf, and its speakers' while in office."""
-    parts: list[ColumnElement[bool]] = [statements.c.actor_id == actor, statements.c.on_behalf_of == actor]
-    if spokespeople:
-        rows = connection.execute(
-            select(relations.c.owner_id, relations.c.since_start, relations.c.until_end).where(
-                relations.c.target == actor, relations.c.type.in_(SPEAKING_RELATIONS)
+SHORT_SPAN_DAYS = 366  # statements dated to a day, a month or a year; longer spans are rare
+
+
+def speaker_conditions(
+    actor: str,
+    spokespeople: bool = True,
+    window: tuple[str, str] | None = None,
+    *,
+    drive: bool = True,
+) -> ColumnElement[bool]:
+    """Statements that count as the actor's: its own, on its behalf, and its speakers' while in office.
+
+    One SQL shape whatever the number of speakers (a state may have hundreds), so it is compiled once and
+    cached, and every branch seeks the (actor, date) index. With a ``window`` (first day, last day), a
+    statement belongs to it when its dates overlap it; statements spanning more than a year are looked up
+    apart (an index on actor and span), so that the others can be sought by their first day alone.
+    """
+    low, high = window or ("0001-01-01", "9999-12-31")
+    earliest_start = _days_before(low, SHORT_SPAN_DAYS) if window else low
+    starts = statements.c.date_start
+    own = or_(statements.c.actor_id == actor, statements.c.on_behalf_of == actor)
+    branches = [select(statements.c.doc).where(own, starts >= earliest_start, starts <= high)]
+    if window:
+        branches.append(
+            select(statements.c.doc).where(
+                own, statements.c.span_days > SHORT_SPAN_DAYS, func.substr(starts, 1, 10) <= high
             )
-        ).all()
-        for person, since, until in rows:
-            bounds: list[ColumnElement[bool]] = [statements.c.actor_id == person]
-            if since:
-                bounds.append(statements.c.date_start >= since)
-            if until:
-                bounds.append(statements.c.date_start <= until)
-            parts.append(and_(*bounds))
-    return or_(*parts)
+        )
+    if spokespeople:
+        in_office = and_(
+            statements.c.actor_id == relations.c.owner_id,
+            starts >= func.coalesce(relations.c.since_start, "0001-01-01"),
+            starts <= func.coalesce(relations.c.until_end, "9999-12-31"),
+            starts <= high,
+        )
+        speaking = and_(relations.c.target == actor, relations.c.type.in_(SPEAKING_RELATIONS))
+        branches.append(
+            select(statements.c.doc)
+            .select_from(relations)
+            .join(statements, and_(in_office, starts >= earliest_start))
+            .where(speaking)
+        )
+        if window:
+            # The tenure is compared on substr(date_start) so that no planner walks a speaker's whole tenure
+            # on the (actor, date) index: the (actor, span) index finds the few long spans directly.
+            first_day = func.substr(starts, 1, 10)
+            in_office_long = and_(
+                statements.c.actor_id == relations.c.owner_id,
+                statements.c.span_days > SHORT_SPAN_DAYS,
+                first_day >= func.coalesce(relations.c.since_start, "0001-01-01"),
+                first_day <= func.coalesce(relations.c.until_end, "9999-12-31"),
+                first_day <= high,
+            )
+            branches.append(
+                select(statements.c.doc)
+                .select_from(relations)
+                .join(statements, in_office_long)
+                .where(speaking)
+            )
+    # With drive=False the test is written on doc + 0, which no index serves: another condition (a text
+    # search, far more selective than a state's thousands of statements) then picks the rows and this one
+    # only filters them.
+    key = statements.c.doc if drive else statements.c.doc + 0
+    return key.in_(union(*branches).scalar_subquery())
+
+
+def _days_before(day: str, days: int) -> str:
+    return (date.fromisoformat(day) - timedelta(days=days)).isoformat() if day > "0001-12-31" else day
 
 
 def statements_for_actor(connection: Connection, actor_id: str) -> list[dict[str, Any]]:
@@ -270,7 +322,7 @@ def statements_for_actor(connection: Connection, actor_id: str) -> list[dict[str
     query = (
         select(*_LISTED, actors.c.name.label("actor_name"))
         .outerjoin(actors, actors.c.id == statements.c.actor_id)
-        .where(speaker_conditions(connection, actor_id))
+        .where(speaker_conditions(actor_id))
         .order_by(statements.c.date_start, statements.c.id)
     )
     return [dict(row._mapping) for row in connection.execute(query)]

@@ -151,8 +151,7 @@ def recall(connection: Connection, query: RecallQuery, *, with_history: bool = F
         raise InvalidInput(f"the search {query.text!r} holds no words")
     conditions: list[ColumnElement[bool]] = []
     window: tuple[str, str] | None = None
-    if query.actor:
-        conditions.append(speaker_conditions(connection, query.actor, query.spokespeople))
+
     if query.kind:
         conditions.append(statements.c.kind == query.kind)
     for role, value in (("topic", query.topic), ("counterparty", query.counterparty)):
@@ -173,6 +172,8 @@ def recall(connection: Connection, query: RecallQuery, *, with_history: bool = F
         window = (window[0] if window else "0001-01-01", _day(query.until, end=True, name="--until"))
     if window:
         conditions.append(and_(statements.c.date_end >= window[0], statements.c.date_start <= window[1]))
+    if query.actor:
+        conditions.append(speaker_conditions(query.actor, query.spokespeople, window, drive=not text_query))
     if text_query:
         # Text alone may match a large part of the record: let the index pick the best candidates. Narrowed
         # by anything else, every match is a candidate, and the order below is the same on both databases.

@@ -95,7 +95,7 @@ def contradictions(connection: Connection, actor: str) -> list[Hit]:
             statements.c.text_en,
             statements.c.summary,
         )
-        .where(speaker_conditions(connection, actor))
+        .where(speaker_conditions(actor))
         .order_by(statements.c.date_start, statements.c.id)
     ).all()
     verdicts = current_verdicts(connection, [row.id for row in rows])

@@ -55,6 +55,16 @@ def _links(rows: Rows, owner: str, role: str, targets: list[str]) -> None:
         rows["links"].append({"owner_id": owner, "role": role, "position": position, "target": target})
 
 
+OPEN_SPAN_DAYS = 10**6  # an interval open at either end spans more than any window
+
+
+def span_days(date: FuzzyDate) -> int:
+    """How many days lie between the first and the last day a date may mean."""
+    if date.earliest is None or date.latest is None:
+        return OPEN_SPAN_DAYS
+    return (date.latest - date.earliest).days
+
+
 def search_terms(text: str, language: str, text_en: str | None, summary: str | None) -> str:
     """The words a statement is found by: its own words stemmed in its language, and the English ones."""
     terms = analyze(text, language)
@@ -141,6 +151,7 @@ def project(record: Record, seq: int, body_json: str) -> Rows:
                 "deadline_text": _text(terms.deadline) if terms else None,
                 "verification": record.verification.value if record.verification else None,
                 "doc": seq,
+                "span_days": span_days(record.date),
             }
         )
         rows["statement_terms"].append(

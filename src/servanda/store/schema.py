@@ -139,7 +139,10 @@ captures = Table(
 statements = Table(
     "statements",
     metadata,
-    Column("id", String(128), primary_key=True),
+    # the seq of the entry that set this statement: the row's key (SQLite's rowid), so that every index
+    # carries it and the full-text index can point at it
+    Column("doc", Key, primary_key=True, autoincrement=False),
+    Column("id", String(128), nullable=False, unique=True),
     Column("kind", String(16), nullable=False),
     Column("actor_id", String(128), nullable=False),
     Column("on_behalf_of", String(128)),
@@ -156,14 +159,16 @@ statements = Table(
     Column("obligation", Text),
     Column("deadline_text", String(32)),
     Column("verification", String(16)),
-    # the seq of the entry that set this statement: a stable integer key for the full-text index
-    Column("doc", BigInteger, nullable=False, unique=True),
+    # days between the first and the last day the date may mean (a day: 0; "2014": 364; open-ended: huge),
+    # so that windows can seek the (actor, date) index and treat the rare long spans apart
+    Column("span_days", Integer, nullable=False, server_default="0"),
 )
 Index("ix_statements_actor_date", statements.c.actor_id, statements.c.date_start)
 Index("ix_statements_date", statements.c.date_start)
 # Recall asks for an actor's statements as an OR of (speaker, dates) terms; SQLite can answer that with one
 # index seek per term only if every term has an index, this one included.
 Index("ix_statements_on_behalf_of", statements.c.on_behalf_of)
+Index("ix_statements_actor_span", statements.c.actor_id, statements.c.span_days)
 
 agreements = Table(
     "agreements",
@@ -243,7 +248,7 @@ assessments = Table(
 )
 
 # The search terms of each statement (stemmed words of its text, English rendering and summary; see
-# servanda.domain.text). Each database indexes this column in its own way, created by migration 0002:
+# servanda.domain.text). Each database indexes this column in its own way, created by the initial migration:
 # SQLite an FTS5 table ``statement_fts`` (rowid = doc), PostgreSQL a generated tsvector column with a GIN
 # index.
 statement_terms = Table(
