@@ -26,7 +26,7 @@ def check_search_index(connection: Connection) -> str | None:
     return None
 
 
-# The triggers that keep SQLite's FTS5 index in step with statement_terms (as the initial migration creates them).
+# The triggers that keep SQLite's FTS5 index in step with statement_terms, as the first migration makes them.
 _SQLITE_TRIGGERS = (
     "CREATE TRIGGER statement_terms_insert AFTER INSERT ON statement_terms BEGIN "
     "INSERT INTO statement_fts(rowid, terms) VALUES (new.doc, new.terms); END",
