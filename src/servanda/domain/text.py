@@ -93,6 +93,7 @@ def _fold(word: str) -> str:
     return word.lower().replace("ё", "е").replace("'", "").replace("’", "").replace("ʼ", "")
 
 
+@lru_cache(maxsize=65536)  # the same words recur in every text and query: stem each once
 def stem(word: str, language: str) -> str:
     language = _base_language(language)
     if language in SNOWBALL:
@@ -102,6 +103,7 @@ def stem(word: str, language: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65536)
 def stems_of(word: str, language: str | None = None) -> tuple[str, ...]:
     """Every stem a word could have: a Cyrillic word of unknown language has a Russian and a Ukrainian one."""
     if language is not None:
@@ -192,12 +194,13 @@ def highlight(
     if not text or not query:
         return None
     wanted = query.terms()
-    spans = [
-        (m.start(), m.end())
-        for m in _WORD.finditer(text)
-        if set(stems_of(_fold(m.group(0)), _base_language(language))) & wanted
-        or set(stems_of(_fold(m.group(0)))) & wanted
-    ]
+    base = _base_language(language)
+
+    def found(word: str) -> bool:
+        folded = _fold(word)
+        return not wanted.isdisjoint(stems_of(folded, base)) or not wanted.isdisjoint(stems_of(folded))
+
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(text) if found(m.group(0))]
     if not spans:
         return None
     first = spans[0][0]

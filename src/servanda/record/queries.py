@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, union
+from sqlalchemy import ColumnElement, CompoundSelect, Connection, and_, func, or_, select, union
 
 from servanda.domain.dates import FuzzyDate
 from servanda.domain.records import Assessment, Record, Statement, record_from_body
@@ -251,13 +251,17 @@ SHORT_SPAN_DAYS = 366  # statements dated to a day, a month or a year; longer sp
 
 
 def speaker_conditions(
-    actor: str,
-    spokespeople: bool = True,
-    window: tuple[str, str] | None = None,
-    *,
-    drive: bool = True,
+    actor: str, spokespeople: bool = True, window: tuple[str, str] | None = None
 ) -> ColumnElement[bool]:
-    """Statements that count as the actor's: its own, on its behalf, and its speakers' while in office.
+    """Statements that count as the actor's (see ``speaker_docs``)."""
+    return statements.c.doc.in_(speaker_docs(actor, spokespeople, window).scalar_subquery())
+
+
+def speaker_docs(
+    actor: str, spokespeople: bool = True, window: tuple[str, str] | None = None
+) -> CompoundSelect[tuple[int]]:
+    """The docs of the statements that count as the actor's: its own, on its behalf, and its speakers'
+    while in office.
 
     One SQL shape whatever the number of speakers (a state may have hundreds), so it is compiled once and
     cached, and every branch seeks the (actor, date) index. With a ``window`` (first day, last day), a
@@ -306,11 +310,7 @@ def speaker_conditions(
                 .join(statements, in_office_long)
                 .where(speaking)
             )
-    # With drive=False the test is written on doc + 0, which no index serves: another condition (a text
-    # search, far more selective than a state's thousands of statements) then picks the rows and this one
-    # only filters them.
-    key = statements.c.doc if drive else statements.c.doc + 0
-    return key.in_(union(*branches).scalar_subquery())
+    return union(*branches)
 
 
 def _days_before(day: str, days: int) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Connection,
     Select,
     and_,
@@ -35,10 +36,10 @@ from servanda.domain.text import TextQuery, highlight, parse_query
 from servanda.errors import InvalidInput
 from servanda.store.schema import actors, assessments, links, statement_terms, statements
 
-from .queries import Verdict, current_verdicts, describe, speaker_conditions
+from .queries import Verdict, current_verdicts, describe, speaker_docs
 
 CANDIDATES = 2000  # matches ranked per query when a search is narrowed by actor, dates or kind
-ENGINE_CANDIDATES = 200  # for text alone: the best matches by the engine's own ranking, then ranked here
+ENGINE_CANDIDATES = 100  # for text alone: the best matches by the engine's own ranking, then ranked here
 _AGO = re.compile(r"^(\d+)([dwmy])$")
 # How far around "a week ago" etc. a window reaches: wide enough to catch what was said then, narrow enough
 # to be "then". A day either side of a day, three of a week, a fortnight of a month, two months of a year.
@@ -111,25 +112,41 @@ def _day(value: str, *, end: bool, name: str) -> str:
     return bound.isoformat() if bound else ("9999-12-31" if end else "0001-01-01")
 
 
-def _text_condition(connection: Connection, query: TextQuery, best: int | None = None) -> ColumnElement[bool]:
-    """Statements matching the query; with ``best``, only that many, chosen by the engine's own ranking
-    (FTS5's bm25, PostgreSQL's ts_rank) — the fast path when nothing else narrows the search."""
+def _text_docs(
+    connection: Connection,
+    query: TextQuery,
+    best: int | None = None,
+    within: CompoundSelect[Any] | None = None,
+) -> Select[tuple[Any]]:
+    """The docs of the statements matching the query.
+
+    ``best``: only that many, chosen by the engine's own ranking (FTS5's bm25, PostgreSQL's ts_rank) — the
+    fast path when nothing else narrows the search. ``within``: only docs that subquery also gives (an
+    actor's); the two sets of docs are intersected inside the index query, so no statement row is read
+    for a match that the actor did not make.
+    """
     matching: Select[tuple[Any]]
     if connection.dialect.name == "sqlite":
-        fts = table("statement_fts")
+        rowid: ColumnElement[Any] = literal_column("rowid")
         matching = (
-            select(literal_column("rowid"))
-            .select_from(fts)
+            select(rowid)
+            .select_from(table("statement_fts"))
             .where(literal_column("statement_fts").op("MATCH")(bindparam("fts_query", query.to_fts5())))
         )
+        if within is not None:
+            # "rowid + 0": a plain rowid IN (...) would be handed to FTS5, which would then run the whole
+            # search once per listed doc
+            matching = matching.where((rowid + 0).in_(within.scalar_subquery()))
         if best:
             matching = matching.order_by(literal_column("rank")).limit(best)
-    else:
-        tsquery = func.to_tsquery("simple", bindparam("ts_query", query.to_tsquery()))
-        matching = select(statement_terms.c.doc).where(literal_column("tsv").op("@@")(tsquery))
-        if best:
-            matching = matching.order_by(func.ts_rank(literal_column("tsv"), tsquery).desc()).limit(best)
-    return statements.c.doc.in_(matching.scalar_subquery())
+        return matching
+    tsquery = func.to_tsquery("simple", bindparam("ts_query", query.to_tsquery()))
+    matching = select(statement_terms.c.doc).where(literal_column("tsv").op("@@")(tsquery))
+    if within is not None:
+        matching = matching.where(statement_terms.c.doc.in_(within.scalar_subquery()))
+    if best:
+        matching = matching.order_by(func.ts_rank(literal_column("tsv"), tsquery).desc()).limit(best)
+    return matching
 
 
 def bm25(terms: Sequence[str], query: TextQuery) -> float:
@@ -172,13 +189,15 @@ def recall(connection: Connection, query: RecallQuery, *, with_history: bool = F
         window = (window[0] if window else "0001-01-01", _day(query.until, end=True, name="--until"))
     if window:
         conditions.append(and_(statements.c.date_end >= window[0], statements.c.date_start <= window[1]))
-    if query.actor:
-        conditions.append(speaker_conditions(query.actor, query.spokespeople, window, drive=not text_query))
+    speakers = speaker_docs(query.actor, query.spokespeople, window) if query.actor else None
     if text_query:
         # Text alone may match a large part of the record: let the index pick the best candidates. Narrowed
         # by anything else, every match is a candidate, and the order below is the same on both databases.
-        alone = not conditions and not query.verdict
-        conditions.append(_text_condition(connection, text_query, ENGINE_CANDIDATES if alone else None))
+        alone = not conditions and not query.verdict and speakers is None
+        docs = _text_docs(connection, text_query, ENGINE_CANDIDATES if alone else None, speakers)
+        conditions.append(statements.c.doc.in_(docs.scalar_subquery()))
+    elif speakers is not None:
+        conditions.append(statements.c.doc.in_(speakers.scalar_subquery()))
     columns = (
         statements.c.id,
         statements.c.kind,
