@@ -216,4 +216,8 @@ def test_windows_find_statements_dated_loosely_or_over_years(handle: RecordHandl
         "tester",
     )
     assert ids(handle, actor="ru", since="2010-03", until="2010-03") == ["in-a-year", "ongoing", "over-years"]
-    assert ids(handle, actor="ru", ago="1m", today=date(2010, 4, 15)) == ["in-a-year", "ongoing", "over-years"]
+    assert ids(handle, actor="ru", ago="1m", today=date(2010, 4, 15)) == [
+        "in-a-year",
+        "ongoing",
+        "over-years",
+    ]
