@@ -39,7 +39,7 @@ from servanda.store.schema import actors, assessments, links, statement_terms, s
 from .queries import Verdict, current_verdicts, describe, speaker_docs
 
 CANDIDATES = 2000  # matches ranked per query when a search is narrowed by actor, dates or kind
-ENGINE_CANDIDATES = 100  # for text alone: the best matches by the engine's own ranking, then ranked here
+RECENT_CANDIDATES = 200  # for text alone: the most recently recorded matches, then ranked here
 _AGO = re.compile(r"^(\d+)([dwmy])$")
 # How far around "a week ago" etc. a window reaches: wide enough to catch what was said then, narrow enough
 # to be "then". A day either side of a day, three of a week, a fortnight of a month, two months of a year.
@@ -120,10 +120,10 @@ def _text_docs(
 ) -> Select[tuple[Any]]:
     """The docs of the statements matching the query.
 
-    ``best``: only that many, chosen by the engine's own ranking (FTS5's bm25, PostgreSQL's ts_rank) — the
-    fast path when nothing else narrows the search. ``within``: only docs that subquery also gives (an
-    actor's); the two sets of docs are intersected inside the index query, so no statement row is read
-    for a match that the actor did not make.
+    ``best``: only the most recently recorded that many (highest doc) — the fast path when nothing else
+    narrows the search, and the same choice on both databases, since docs are the log's own numbers.
+    ``within``: only docs that subquery also gives (an actor's); the two sets of docs are intersected inside
+    the index query, so no statement row is read for a match that the actor did not make.
     """
     matching: Select[tuple[Any]]
     if connection.dialect.name == "sqlite":
@@ -138,26 +138,23 @@ def _text_docs(
             # search once per listed doc
             matching = matching.where((rowid + 0).in_(within.scalar_subquery()))
         if best:
-            matching = matching.order_by(literal_column("rank")).limit(best)
+            matching = matching.order_by(rowid.desc()).limit(best)
         return matching
     tsquery = func.to_tsquery("simple", bindparam("ts_query", query.to_tsquery()))
     matching = select(statement_terms.c.doc).where(literal_column("tsv").op("@@")(tsquery))
     if within is not None:
         matching = matching.where(statement_terms.c.doc.in_(within.scalar_subquery()))
     if best:
-        matching = matching.order_by(func.ts_rank(literal_column("tsv"), tsquery).desc()).limit(best)
+        matching = matching.order_by(statement_terms.c.doc.desc()).limit(best)
     return matching
 
 
 def bm25(terms: Sequence[str], query: TextQuery) -> float:
     """BM25 term weighting of one statement's terms for the query (every term weighs the same)."""
-    counts: dict[str, int] = {}
-    for term in terms:
-        counts[term] = counts.get(term, 0) + 1
     norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * len(terms) / _AVERAGE_TERMS)
     score = 0.0
     for clause in query.clauses:
-        tf = max(min(counts.get(t, 0) for t in option) for option in clause.alternatives)
+        tf = max(min(terms.count(t) for t in option) for option in clause.alternatives)
         score += tf * (_BM25_K1 + 1) / (tf + norm) if tf else 0.0
     return round(score, 6)
 
@@ -191,76 +188,82 @@ def recall(connection: Connection, query: RecallQuery, *, with_history: bool = F
         conditions.append(and_(statements.c.date_end >= window[0], statements.c.date_start <= window[1]))
     speakers = speaker_docs(query.actor, query.spokespeople, window) if query.actor else None
     if text_query:
-        # Text alone may match a large part of the record: let the index pick the best candidates. Narrowed
-        # by anything else, every match is a candidate, and the order below is the same on both databases.
+        # Text alone may match a large part of the record: rank the most recently recorded matches. Narrowed
+        # by anything else, the candidates are the latest by date. Either way both databases choose the
+        # same candidates and rank them the same way.
         alone = not conditions and not query.verdict and speakers is None
-        docs = _text_docs(connection, text_query, ENGINE_CANDIDATES if alone else None, speakers)
+        docs = _text_docs(connection, text_query, RECENT_CANDIDATES if alone else None, speakers)
         conditions.append(statements.c.doc.in_(docs.scalar_subquery()))
     elif speakers is not None:
         conditions.append(statements.c.doc.in_(speakers.scalar_subquery()))
-    columns = (
-        statements.c.id,
-        statements.c.kind,
-        statements.c.actor_id,
-        actors.c.name,
-        statements.c.date_text,
-        statements.c.language,
-        statements.c.text,
-        statements.c.text_en,
-        statements.c.summary,
-        statements.c.date_start,
-    )
+    # First the candidates, with only what ranking and filtering need; then whole rows for the few kept.
     cap = CANDIDATES if text_query or query.verdict else query.limit
-    sql = (
-        select(*columns)
-        .outerjoin(actors, actors.c.id == statements.c.actor_id)
-        .where(*conditions)
-        .order_by(statements.c.date_start.desc(), statements.c.id)
-        .limit(cap)
-    )
-    rows = connection.execute(sql).all()
-    hits = [
-        Hit(r.id, r.kind, r.actor_id, r.name, r.date_text, r.language, r.text, r.text_en, r.summary)
-        for r in rows
-    ]
-    verdicts = current_verdicts(connection, [hit.id for hit in hits])
-    for hit in hits:
-        current: Verdict | None = verdicts.get(hit.id)
-        if current:
-            hit.verdict, hit.disputed = current.verdict, current.disputed
-    if query.verdict:
-        hits = [hit for hit in hits if hit.verdict == query.verdict]
+    candidates = select(statements.c.id, statements.c.date_start)
     if text_query:
-        terms = _terms_of(connection, [hit.id for hit in hits])
-        for hit in hits:
-            hit.score = bm25(terms.get(hit.id, "").split(), text_query)
-        hits.sort(key=lambda h: (-(h.score or 0.0), _negated(h.date), h.id))
-    hits = hits[: query.limit]
-    for hit in hits if text_query else ():
-        hit.snippet = (
-            highlight(hit.text, text_query, hit.language)
-            or highlight(hit.text_en or "", text_query, "en")
-            or highlight(hit.summary or "", text_query, "en")
+        candidates = select(statements.c.id, statements.c.date_start, statement_terms.c.terms).join(
+            statement_terms, statement_terms.c.doc == statements.c.doc
         )
+    found = connection.execute(
+        candidates.where(*conditions).order_by(statements.c.date_start.desc(), statements.c.id).limit(cap)
+    ).all()
+    ids = [row.id for row in found]
+    verdicts = current_verdicts(connection, ids) if query.verdict else {}
+    if query.verdict:
+        ids = [sid for sid in ids if sid in verdicts and verdicts[sid].verdict == query.verdict]
+    scores: dict[str, float] = {}
+    if text_query:
+        scores = {row.id: bm25(row.terms.split(), text_query) for row in found}
+        # newest first among equals: the candidates are in date order, and the sort is stable
+        ids.sort(key=lambda sid: scores[sid], reverse=True)
+    hits = _hits(connection, ids[: query.limit])
+    _attach_verdicts(connection, hits, verdicts or None)
+    for hit in hits:
+        if text_query:
+            hit.score = scores[hit.id]
+            hit.snippet = (
+                highlight(hit.text, text_query, hit.language)
+                or highlight(hit.text_en or "", text_query, "en")
+                or highlight(hit.summary or "", text_query, "en")
+            )
     if with_history:
         attach_history(connection, hits)
     return RecallResult(hits, window, sorted(text_query.terms()))
 
 
-def _negated(iso: str) -> tuple[int, ...]:
-    return tuple(-int(part) for part in re.findall(r"\d+", iso)[:3])
-
-
-def _terms_of(connection: Connection, ids: Sequence[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for start in range(0, len(ids), 500):
-        rows = connection.execute(
-            select(statement_terms.c.statement_id, statement_terms.c.terms).where(
-                statement_terms.c.statement_id.in_(ids[start : start + 500])
-            )
+def _hits(connection: Connection, ids: list[str]) -> list[Hit]:
+    """Whole statements for the ids, in the order given."""
+    if not ids:
+        return []
+    rows = connection.execute(
+        select(
+            statements.c.id,
+            statements.c.kind,
+            statements.c.actor_id,
+            actors.c.name,
+            statements.c.date_text,
+            statements.c.language,
+            statements.c.text,
+            statements.c.text_en,
+            statements.c.summary,
         )
-        found.update({sid: terms for sid, terms in rows})
-    return found
+        .outerjoin(actors, actors.c.id == statements.c.actor_id)
+        .where(statements.c.id.in_(ids))
+    ).all()
+    by_id = {
+        r.id: Hit(r.id, r.kind, r.actor_id, r.name, r.date_text, r.language, r.text, r.text_en, r.summary)
+        for r in rows
+    }
+    return [by_id[sid] for sid in ids]
+
+
+def _attach_verdicts(
+    connection: Connection, hits: list[Hit], known: dict[str, Verdict] | None = None
+) -> None:
+    verdicts = known if known is not None else current_verdicts(connection, [hit.id for hit in hits])
+    for hit in hits:
+        current = verdicts.get(hit.id)
+        if current:
+            hit.verdict, hit.disputed = current.verdict, current.disputed
 
 
 def attach_history(connection: Connection, hits: list[Hit]) -> None:
