@@ -82,11 +82,15 @@ def _base_language(language: str | None) -> str:
     return (language or "en").split("-", 1)[0].lower()
 
 
+_PLAIN_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
 def words(text: str) -> list[str]:
     """The words of a text, lower-cased (ё folded to е), in order."""
     # Apostrophes inside words are dropped ("don't" -> "dont", "п'ять" -> "пять"): both databases would
-    # otherwise split such words differently.
-    return [_fold(w) for w in _WORD.findall(text)]
+    # otherwise split such words differently. Folding the whole text at once gives the same words as folding
+    # each, and is several times faster on an import of a hundred thousand statements.
+    return _PLAIN_WORD.findall(_fold(text))
 
 
 def _fold(word: str) -> str:
@@ -118,7 +122,12 @@ def analyze(text: str | None, language: str | None = "en") -> list[str]:
     if not text:
         return []
     language = _base_language(language)
-    return [stem(word, language) for word in words(text)]
+    tokens = words(text)
+    if language in SNOWBALL:
+        return list(_snowball(language).stemWords(tokens))
+    if language == "uk":
+        return [stem(word, "uk") for word in tokens]
+    return tokens
 
 
 # --- queries -----------------------------------------------------------------------------------------------
