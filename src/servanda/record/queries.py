@@ -157,15 +157,14 @@ def list_actors(connection: Connection, kind: str | None = None) -> list[dict[st
     return [dict(row._mapping) for row in connection.execute(query)]
 
 
-def _day(value: str | None, *, end: bool) -> str | None:
-    if value is None:
-        return None
+def day_bound(value: str, *, end: bool, name: str) -> str:
+    """The first (or last) day a user's date may mean, as ISO text; open ends go to the ends of time."""
     try:
-        date = FuzzyDate.parse(value)
+        parsed = FuzzyDate.parse(value)
     except ValueError as exc:
-        raise InvalidInput(str(exc)) from exc
-    bound = date.latest if end else date.earliest
-    return bound.isoformat() if bound else None
+        raise InvalidInput(f"{name}: {exc}") from exc
+    bound = parsed.latest if end else parsed.earliest
+    return bound.isoformat() if bound else ("9999-12-31" if end else "0001-01-01")
 
 
 def list_statements(
@@ -184,11 +183,11 @@ def list_statements(
         query = query.where(statements.c.actor_id == actor)
     if kind:
         query = query.where(statements.c.kind == kind)
-    start = _day(since, end=False)
-    if start:
+    if since:
+        start = day_bound(since, end=False, name="--since")
         query = query.where(statements.c.date_end >= start)
-    stop = _day(until, end=True)
-    if stop:
+    if until:
+        stop = day_bound(until, end=True, name="--until")
         query = query.where(statements.c.date_start <= stop)
     rows = [dict(row._mapping) for row in connection.execute(query)]
     verdicts = current_verdicts(connection, [row["id"] for row in rows])
@@ -203,12 +202,6 @@ def list_statements(
         if limit is not None and len(out) >= limit:
             break
     return out
-
-
-def relations_of(connection: Connection, actor_id: str) -> list[dict[str, Any]]:
-    """The actor's relations, both its own and those that point at it."""
-    query = select(relations).where((relations.c.owner_id == actor_id) | (relations.c.target == actor_id))
-    return [dict(row._mapping) for row in connection.execute(query.order_by(relations.c.since_start))]
 
 
 def overview(connection: Connection) -> dict[str, Any]:

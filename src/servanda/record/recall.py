@@ -31,12 +31,11 @@ from sqlalchemy import (
     table,
 )
 
-from servanda.domain.dates import FuzzyDate
 from servanda.domain.text import TextQuery, highlight, parse_query
 from servanda.errors import InvalidInput
 from servanda.store.schema import actors, assessments, links, statement_terms, statements
 
-from .queries import Verdict, current_verdicts, describe, speaker_docs
+from .queries import Verdict, current_verdicts, day_bound, describe, speaker_docs
 
 CANDIDATES = 2000  # matches ranked per query when a search is narrowed by actor, dates or kind
 RECENT_CANDIDATES = 200  # for text alone: the most recently recorded matches, then ranked here
@@ -101,15 +100,6 @@ def window_for(ago: str, today: date) -> tuple[date, date]:
     center = today - timedelta(days=round(count * _UNIT_DAYS[unit]))
     half = timedelta(days=_HALF_WIDTH[unit] * max(1, count if unit == "d" else 1))
     return center - half, center + half
-
-
-def _day(value: str, *, end: bool, name: str) -> str:
-    try:
-        parsed = FuzzyDate.parse(value)
-    except ValueError as exc:
-        raise InvalidInput(f"{name}: {exc}") from exc
-    bound = parsed.latest if end else parsed.earliest
-    return bound.isoformat() if bound else ("9999-12-31" if end else "0001-01-01")
 
 
 def _text_docs(
@@ -181,9 +171,9 @@ def recall(connection: Connection, query: RecallQuery, *, with_history: bool = F
         start, stop = window_for(query.ago, query.today or date.today())
         window = (start.isoformat(), stop.isoformat())
     if query.since:
-        window = (_day(query.since, end=False, name="--since"), window[1] if window else "9999-12-31")
+        window = (day_bound(query.since, end=False, name="--since"), window[1] if window else "9999-12-31")
     if query.until:
-        window = (window[0] if window else "0001-01-01", _day(query.until, end=True, name="--until"))
+        window = (window[0] if window else "0001-01-01", day_bound(query.until, end=True, name="--until"))
     if window:
         conditions.append(and_(statements.c.date_end >= window[0], statements.c.date_start <= window[1]))
     speakers = speaker_docs(query.actor, query.spokespeople, window) if query.actor else None
