@@ -358,3 +358,20 @@ def test_verify_catches_a_damaged_search_index(bundle: Path, tmp_path: Path) -> 
     assert "full-text index" in cli("log", "verify", code=1).stderr
     cli("rebuild")
     assert "OK" in cli("log", "verify").stdout
+
+
+def test_a_dry_run_checks_everything_and_writes_nothing(cli: Cli, bundle: Path, tmp_path: Path) -> None:
+    # no record yet: checked against an empty one, and still none afterwards
+    assert "5 entries would be appended" in cli("import", str(bundle), "--dry-run").stdout
+    after = cli.runner.invoke(app, ["--home", str(cli.home), "--db", cli.db, "overview", "--json"])
+    assert after.exit_code == 3 or json.loads(after.stdout)["log_size"] == 0  # 3: no record was created
+    cli("import", str(bundle))
+    size = cli.json("overview")["log_size"]
+    changed = tmp_path / "changed"
+    changed.mkdir()
+    (changed / "record.yaml").write_text(BUNDLE.replace("Ukraine\n", "Ukraine (changed)\n", 1), "utf-8")
+    assert "1 entries would be appended" in cli("import", str(changed), "--dry-run").stdout
+    assert cli.json("overview")["log_size"] == size
+    # a dry run finds what only the write path can: a verdict from the wrong scale
+    (changed / "record.yaml").write_text(BUNDLE.replace("verdict: broken", "verdict: 'false'"), "utf-8")
+    assert "not a verdict for a commitment" in cli("import", str(changed), "--dry-run", code=2).stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,19 +14,22 @@ from sqlalchemy import Connection
 
 from servanda.domain.records import Actor, Capture, Statement
 from servanda.domain.vocabulary import ActorKind, StatementKind
-from servanda.errors import InvalidInput
+from servanda.errors import ConfigError, InvalidInput
 from servanda.record import queries
+from servanda.record.bootstrap import open_record
 from servanda.record.bundles import read_bundle, write_bundle
 from servanda.record.capture import capture_file, export_files, import_files
 from servanda.record.checkpoints import create_key
 from servanda.record.claimreview import claim_reviews
+from servanda.record.located import Located
 from servanda.record.replay import decode_entries, rebuild_projection
 from servanda.record.schema_doc import bundle_schema
-from servanda.record.service import changed_records
+from servanda.record.service import ApplyResult
 from servanda.record.timeline import statement_timeline
+from servanda.settings import Settings
 from servanda.store.log_storage import SqlLogStorage
 
-from .common import console, err_console, handled, print_json, progress_bar, shorten, state
+from .common import CliState, console, err_console, handled, print_json, progress_bar, shorten, state
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
 
@@ -55,21 +59,22 @@ def import_(
         str | None, typer.Option(help="Why these records are added or changed (kept in the log).")
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check the bundle and report; write nothing.")
+        bool,
+        typer.Option("--dry-run", help="Run every check and report what would change; write nothing."),
     ] = False,
 ) -> None:
     """Import a bundle: all of it or nothing. Unchanged records append nothing; changed ones add history."""
     cli = state(ctx)
     with handled():
         items = read_bundle(path)
-        handle = cli.open(create=not dry_run)
         if dry_run:
-            with handle.store.read() as connection:
-                changed, unchanged, _ = changed_records(connection, items)
+            result = _dry_run(cli, items, reason)
             console.print(
-                f"{len(items)} records read: {len(changed)} would change, {unchanged} already as given"
+                f"{len(items)} records read and checked: {result.appended} entries would be appended, "
+                f"{result.unchanged} records are already as given; nothing was written"
             )
             return
+        handle = cli.open(create=True)
         captures = [item.record for item in items if isinstance(item.record, Capture)]
         lacking = import_files(cli.settings.captures_dir, captures, path)
         with progress_bar() as progress:
@@ -85,6 +90,21 @@ def import_(
                 + ", ".join(lacking[:5])
                 + (" ..." if len(lacking) > 5 else "")
             )
+
+
+def _dry_run(cli: CliState, items: list[Located], reason: str | None) -> ApplyResult:
+    """Run the whole import and roll it back; against an empty throw-away record if there is none yet."""
+    try:
+        handle = cli.open()
+    except ConfigError:
+        with tempfile.TemporaryDirectory() as scratch:
+            settings = Settings.load(home=scratch, environ={})
+            empty = open_record(settings, create=True)
+            try:
+                return empty.service.apply(items, cli.author, reason=reason, dry_run=True)
+            finally:
+                empty.close()
+    return handle.service.apply(items, cli.author, reason=reason, dry_run=True)
 
 
 def export(

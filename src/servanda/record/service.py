@@ -59,6 +59,14 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield items[start : start + _CHUNK]
 
 
+class _RollBack(Exception):
+    """Raised inside a dry run's transaction so that it is rolled back, carrying what it would have done."""
+
+    def __init__(self, result: ApplyResult) -> None:
+        super().__init__("dry run")
+        self.result = result
+
+
 class RecordService:
     """Writes to the record. Reads live in ``servanda.record.queries``."""
 
@@ -77,44 +85,65 @@ class RecordService:
         *,
         reason: str | None = None,
         progress: Progress | None = None,
+        dry_run: bool = False,
     ) -> ApplyResult:
-        """Add or correct many records at once: all of them land, or none does."""
+        """Add or correct many records at once: all of them land, or none does.
+
+        With ``dry_run`` the whole write runs — every check, the log, the projection — and is then rolled
+        back: what it reports is exactly what a real write would do.
+        """
         if not author.strip():
             raise BundleError([Problem("every write names its author", field="author")])
         located = [item if isinstance(item, Located) else Located(item) for item in items]
         batch = _deduplicate(located)
-        with self.store.write() as connection:
-            changed, unchanged, stored_types = changed_records(connection, batch)
-            problems = self._check(connection, batch, changed, stored_types)
-            if problems:
-                raise BundleError(problems)
-            changed.sort(key=lambda item: TYPE_ORDER.index(item[0].record.TYPE))
-            reason_json = canonical_json(reason) if reason else b""
-            drafts: list[Draft] = []
-            for item, _existed in changed:
-                body: dict[str, Any] = {"record": item.body}
-                record_json = item.body_text.encode("utf-8")
-                if reason:
-                    body["reason"] = reason
-                    body_json = b'{"reason":' + reason_json + b',"record":' + record_json + b"}"
-                else:
-                    body_json = b'{"record":' + record_json + b"}"
-                drafts.append(Draft(f"{item.record.TYPE}.put", body, body_json))
-            if progress:
-                progress("log", 0, len(drafts))
-            entries = Log(SqlLogStorage(connection)).append(drafts, author, self.clock())
-            if progress:
-                progress("log", len(drafts), len(drafts))
-            replaced = [item.record.id for item, existed in changed if existed]
-            write_projection(
-                connection,
-                [
-                    (item.record, entry.seq, item.body_text)
-                    for (item, _), entry in zip(changed, entries, strict=True)
-                ],
-                replaced,
-                progress,
-            )
+        try:
+            with self.store.write() as connection:
+                result = self._apply(connection, batch, author, reason, progress)
+                if dry_run:
+                    raise _RollBack(result)
+        except _RollBack as rolled_back:
+            return rolled_back.result
+        return result
+
+    def _apply(
+        self,
+        connection: Connection,
+        batch: list[Located],
+        author: str,
+        reason: str | None,
+        progress: Progress | None,
+    ) -> ApplyResult:
+        changed, unchanged, stored_types = changed_records(connection, batch)
+        problems = self._check(connection, batch, changed, stored_types)
+        if problems:
+            raise BundleError(problems)
+        changed.sort(key=lambda item: TYPE_ORDER.index(item[0].record.TYPE))
+        reason_json = canonical_json(reason) if reason else b""
+        drafts: list[Draft] = []
+        for item, _existed in changed:
+            body: dict[str, Any] = {"record": item.body}
+            record_json = item.body_text.encode("utf-8")
+            if reason:
+                body["reason"] = reason
+                body_json = b'{"reason":' + reason_json + b',"record":' + record_json + b"}"
+            else:
+                body_json = b'{"record":' + record_json + b"}"
+            drafts.append(Draft(f"{item.record.TYPE}.put", body, body_json))
+        if progress:
+            progress("log", 0, len(drafts))
+        entries = Log(SqlLogStorage(connection)).append(drafts, author, self.clock())
+        if progress:
+            progress("log", len(drafts), len(drafts))
+        replaced = [item.record.id for item, existed in changed if existed]
+        write_projection(
+            connection,
+            [
+                (item.record, entry.seq, item.body_text)
+                for (item, _), entry in zip(changed, entries, strict=True)
+            ],
+            replaced,
+            progress,
+        )
         return ApplyResult(entries, unchanged)
 
     def _check(
