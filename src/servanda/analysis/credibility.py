@@ -263,6 +263,11 @@ def _index(keys: Iterable[object]) -> tuple[npt.NDArray[np.intp], list[object]]:
     return index, list(codes)
 
 
+def _sums(group_of_row: npt.NDArray[np.intp], amounts: FloatArray, groups: int) -> FloatArray:
+    """Per-group sums of ``amounts`` (``np.bincount`` with weights, typed as the floats it returns)."""
+    return np.bincount(group_of_row, weights=amounts, minlength=groups).astype(np.float64, copy=False)
+
+
 def effective_counts(
     group_of_row: npt.NDArray[np.intp], weights: FloatArray, values: FloatArray, groups: int
 ) -> tuple[FloatArray, FloatArray]:
@@ -274,9 +279,9 @@ def effective_counts(
     too concentrated a prior (on a simulated record: α + β of 16 instead of 5, and up to 10⁶ for small
     groups). Rescaled counts have exactly binomial variance, so the spread between actors is estimated right.
     """
-    w_sum = np.bincount(group_of_row, weights=weights, minlength=groups)
-    w_sq = np.bincount(group_of_row, weights=weights * weights, minlength=groups)
-    kept = np.bincount(group_of_row, weights=weights * values, minlength=groups)
+    w_sum = _sums(group_of_row, weights, groups)
+    w_sq = _sums(group_of_row, weights * weights, groups)
+    kept = _sums(group_of_row, weights * values, groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(w_sq > 0, w_sum / w_sq, 0.0)
     return kept * scale, w_sum * scale
@@ -355,10 +360,10 @@ def estimate(
     group_keys: list[tuple[str, ...]] = [key for key in keys if isinstance(key, tuple)]
     groups = len(group_keys)
 
-    kept = np.bincount(group_of_row, weights=weights * values, minlength=groups)
-    total = np.bincount(group_of_row, weights=weights, minlength=groups)
+    kept = _sums(group_of_row, weights * values, groups)
+    total = _sums(group_of_row, weights, groups)
     counts = np.bincount(group_of_row, minlength=groups)
-    disputes = np.bincount(group_of_row, weights=disputed, minlength=groups)
+    disputes = _sums(group_of_row, disputed, groups)
     alpha, beta = _group_priors(by, group_keys, group_of_row, actor_of_row, weights, values)
 
     a, b = alpha + kept, beta + total - kept
