@@ -127,14 +127,15 @@ class Outcome:
 # --- Building blocks --------------------------------------------------------------------------------------
 
 
-def _check_half_life(half_life_years: float | None) -> None:
+def check_half_life(half_life_years: float | None) -> None:
+    """Refuse a zero or negative half-life: it would give infinite or growing weights."""
     if half_life_years is not None and not half_life_years > 0:
         raise ValueError(f"half-life must be positive (or None for no decay), not {half_life_years!r}")
 
 
 def decay_weight(age_days: float, half_life_years: float | None) -> float:
     """Weight of an outcome ``age_days`` old: halves every ``half_life_years``; None means no decay."""
-    _check_half_life(half_life_years)
+    check_half_life(half_life_years)
     if half_life_years is None:
         return 1.0
     return float(0.5 ** (age_days / (half_life_years * DAYS_PER_YEAR)))
@@ -142,7 +143,7 @@ def decay_weight(age_days: float, half_life_years: float | None) -> float:
 
 def decay_weights(age_days: npt.ArrayLike, half_life_years: float | None) -> FloatArray:
     """``decay_weight`` for many ages at once."""
-    _check_half_life(half_life_years)
+    check_half_life(half_life_years)
     ages = np.asarray(age_days, dtype=np.float64)
     if half_life_years is None:
         return np.ones_like(ages)
@@ -343,7 +344,7 @@ def estimate(
     """
     if by not in ("actor", "strength", "kind"):
         raise ValueError(f"cannot group by {by!r}")
-    _check_half_life(half_life_years)
+    check_half_life(half_life_years)
     if not outcomes:
         return []
     cutoff = as_of if as_of is not None else max(o.decided for o in outcomes)
