@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 
 import numpy as np
@@ -97,8 +96,8 @@ def test_an_empty_record_cannot_be_backtested() -> None:
         backtest([])
 
 
-def test_ten_thousand_outcomes_are_backtested_in_a_few_seconds() -> None:
+def test_ten_thousand_outcomes_are_all_forecast() -> None:
+    # how fast is measured in bench/bench_credibility.py, not asserted here
     record = simulated(2, spread=True, actors=1000, per_actor=10)
-    started = time.perf_counter()
-    backtest(record)
-    assert time.perf_counter() - started < 3.0
+    report = backtest(record)
+    assert report.n == len(record) == len(report.forecasts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic.util.exc import CommandError
 from sqlalchemy import inspect
 
 from servanda.errors import ConfigError
@@ -49,6 +50,13 @@ def open_record(settings: Settings, *, create: bool = False) -> RecordHandle:
         if not create and not holds_log:
             store.dispose()
             raise ConfigError(f"{store.describe()} holds no servanda record: run 'servanda init' first")
-        with store.write() as connection:
-            migrate.upgrade(connection)
+        try:
+            with store.write() as connection:
+                migrate.upgrade(connection)
+        except CommandError as exc:
+            store.dispose()
+            raise ConfigError(
+                f"{store.describe()} has schema revision {current!r}, which this version of servanda does "
+                f"not know (it knows up to {migrate.head_revision()!r}): another version made it ({exc})"
+            ) from exc
     return RecordHandle(settings, store, RecordService(store))
