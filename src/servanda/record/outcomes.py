@@ -12,13 +12,14 @@ record knew the day before.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import Connection, select
 
 from servanda.analysis.credibility import Coding, Outcome, code
 from servanda.domain.dates import FuzzyDate
+from servanda.errors import InvalidInput
 from servanda.store.schema import assessments, relations, statements
 
 from .queries import SPEAKING_RELATIONS, current_verdicts
@@ -112,13 +113,14 @@ def pooled(records: Sequence[RecordOutcome]) -> list[Outcome]:
 
 
 def _as(outcome: Outcome, actor: str) -> Outcome:
-    from dataclasses import replace
-
     return replace(outcome, actor=actor)
 
 
 def parse_as_of(value: str | None) -> date | None:
+    """The last day a user's ``--as-of`` may mean: what the record knew by the end of it."""
     if value is None:
         return None
-    latest = FuzzyDate.parse(value).latest
-    return latest
+    try:
+        return FuzzyDate.parse(value).latest
+    except ValueError as exc:
+        raise InvalidInput(f"--as-of: {exc}") from exc
