@@ -104,7 +104,7 @@ def credibility_plot(
         axes.set_xlabel("as of (date the record is read at); dots: outcomes on the day they were decided")
         axes.set_ylabel("probability the next commitment is kept")
         axes.grid(True, alpha=0.3)
-        axes.legend(loc="best", fontsize="small")
+        figure.legend(loc="outside lower center", ncols=5, fontsize="small")
         figure.suptitle(f"Credibility of {actor} over time, with its 90% interval", fontsize="large")
         axes.set_title(description, fontsize="x-small", wrap=True)
         _save(figure, path, fmt)
@@ -127,7 +127,7 @@ def calibration_plot(
 
     used = [b for b in bins if b[2] > 0]
     with _styled():
-        figure = Figure(figsize=(7, 8), layout="constrained")
+        figure = Figure(figsize=(7, 7), layout="constrained")
         top, bottom = figure.subplots(2, 1, height_ratios=[3, 1], sharex=True)
         top.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="perfect calibration")
         if used:
@@ -145,7 +145,6 @@ def calibration_plot(
                 )
         top.set_xlim(0, 1)
         top.set_ylim(-0.02, 1.02)
-        top.set_aspect("equal", adjustable="box")
         top.set_ylabel("observed share kept (kept 1, partially ½, broken 0)")
         top.grid(True, alpha=0.3)
         top.legend(loc="upper left", fontsize="small")
