@@ -45,9 +45,8 @@ def test_plot_writes_a_png_and_an_svg(cli: list[str], tmp_path: Path, command: l
 
 def test_plot_goes_with_json_and_a_breakdown(cli: list[str], tmp_path: Path) -> None:
     path = tmp_path / "ru.svg"
-    result = CliRunner().invoke(
-        app, [*cli, "credibility", "ru", "--by", "strength", "--half-life", "0", "--json", "--plot", str(path)]
-    )
+    options = ["--by", "strength", "--half-life", "0", "--json", "--plot", str(path)]
+    result = CliRunner().invoke(app, [*cli, "credibility", "ru", *options])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.lstrip().startswith("{") and _is_svg(path)
 
