@@ -392,3 +392,50 @@ def estimate(
     ]
     estimates.sort(key=lambda e: e.key)
     return estimates
+
+
+def history_dates(first: date, last: date) -> list[date]:
+    """Yearly evaluation days from ``first`` to ``last`` (both included), monthly when that gives fewer than
+    twelve points, so a short record still draws a curve."""
+    if last <= first:
+        return [first]
+    step = 12 if (last - first).days >= 12 * 365 else 1
+    days, months = [first], step
+    while True:
+        year, month = divmod(first.month - 1 + months, 12)
+        day = date(first.year + year, month + 1, min(first.day, 28))
+        if day >= last:
+            break
+        days.append(day)
+        months += step
+    days.append(last)
+    return days
+
+
+def estimate_history(
+    outcomes: Sequence[Outcome],
+    actor: str,
+    *,
+    until: date | None = None,
+    half_life_years: float | None = 10.0,
+) -> list[tuple[date, Estimate]]:
+    """The actor's pooled estimate as the record stood on successive days.
+
+    Yearly (monthly for a short record) from its first outcome to ``until`` (default: the latest decision in
+    ``outcomes``), plus the day of each of its outcomes, so every step the record took shows.
+    """
+    mine = sorted({o.decided for o in outcomes if o.actor == actor})
+    if not mine:
+        return []
+    last = until if until is not None else max(o.decided for o in outcomes)
+    if last < mine[0]:
+        return []
+    days = sorted({*history_dates(mine[0], last), *(d for d in mine if d <= last)})
+    out = []
+    for day in days:
+        found = [
+            e for e in estimate(outcomes, as_of=day, half_life_years=half_life_years) if e.key == (actor,)
+        ]
+        if found:
+            out.append((day, found[0]))
+    return out

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
 
 from servanda.analysis.backtest import backtest
-from servanda.analysis.credibility import Coding, estimate
+from servanda.analysis.credibility import Coding, estimate, estimate_history
 from servanda.errors import InvalidInput
+from servanda.plots import calibration_plot, credibility_plot, plot_format
 from servanda.record.institutions import institutions
 from servanda.record.outcomes import outcomes_for, parse_as_of, pooled, record_outcomes
 from servanda.record.queries import get_record
 
-from .common import console, handled, print_json, shorten, state
+from .common import console, err_console, handled, print_json, shorten, state
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")]
 HalfLife = Annotated[
@@ -26,6 +28,9 @@ Withdrawn = Annotated[
     str, typer.Option(help="How a withdrawn commitment counts: 'broken' (default) or 'exclude'.")
 ]
 Disputed = Annotated[str, typer.Option(help="Disputed verdicts: 'include' (default, flagged) or 'exclude'.")]
+PlotFile = Annotated[
+    Path | None, typer.Option("--plot", metavar="FILE", help="Also draw a chart into FILE (.png or .svg).")
+]
 
 
 def _coding(withdrawn: str, disputed: str) -> Coding:
@@ -58,6 +63,7 @@ def credibility(
     withdrawn: Withdrawn = "broken",
     disputed: Disputed = "include",
     as_json: JsonFlag = False,
+    plot: PlotFile = None,
 ) -> None:
     """What the actor's word is worth: the probability its next commitment is kept, with a 90% interval,
     pooled across every actor in the record and explained by the commitments that move it most."""
@@ -66,6 +72,8 @@ def credibility(
         raise typer.BadParameter("use actor, strength or kind", param_hint="--by")
     with handled():
         coding = _coding(withdrawn, disputed)
+        if plot is not None:
+            plot_format(plot)
         handle = cli.open()
         with handle.store.read() as connection:
             get_record(connection, actor)
@@ -79,6 +87,8 @@ def credibility(
             for e in estimate([*others, *mine], by=by_value, as_of=when, half_life_years=half_life or None)
             if e.key[0] == actor
         ]
+        if plot is not None:
+            _plot_history(plot, actor, [*others, *mine], when, half_life or None, coding)
     out: dict[str, Any] = {
         "actor": actor,
         "as_of": as_of,
@@ -121,6 +131,27 @@ def credibility(
     )
 
 
+def _plot_history(
+    path: Path, actor: str, outcomes: list[Any], when: Any, half_life: float | None, coding: Coding
+) -> None:
+    history = estimate_history(outcomes, actor, until=when, half_life_years=half_life)
+    if not history:
+        raise InvalidInput(f"--plot: {actor} has no assessed commitments to draw")
+    credibility_plot(
+        path,
+        actor=actor,
+        dates=[day for day, _ in history],
+        mean=[e.mean for _, e in history],
+        low=[e.low for _, e in history],
+        high=[e.high for _, e in history],
+        outcomes=[
+            (o.decided, o.value) for o in outcomes if o.actor == actor and (when is None or o.decided <= when)
+        ],
+        description=_coding_text(coding, half_life) + "; by actor, pooled across all actors",
+    )
+    err_console.print(f"plot written to {path}", style="dim")
+
+
 def _estimate_dict(e: Any) -> dict[str, Any]:
     return {
         "key": list(e.key),
@@ -141,16 +172,27 @@ def backtest_command(
     withdrawn: Withdrawn = "broken",
     disputed: Disputed = "include",
     as_json: JsonFlag = False,
+    plot: PlotFile = None,
 ) -> None:
     """Would the model have foreseen the record? Each outcome predicted from what was known the day before,
     scored (Brier) against the base rate and each actor's raw frequency, with a calibration table."""
     cli = state(ctx)
     with handled():
         coding = _coding(withdrawn, disputed)
+        if plot is not None:
+            plot_format(plot)
         handle = cli.open()
         with handle.store.read() as connection:
             outcomes = pooled(record_outcomes(connection, coding))
         report = backtest(outcomes, half_life_years=half_life or None)
+        if plot is not None:
+            calibration_plot(
+                plot,
+                bins=[(b.low, b.high, b.count, b.mean_forecast, b.observed) for b in report.calibration],
+                n=report.n,
+                description=_coding_text(coding, half_life or None),
+            )
+            err_console.print(f"plot written to {plot}", style="dim")
     data = dataclasses.asdict(report)
     if as_json:
         print_json(data)
