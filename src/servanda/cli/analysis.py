@@ -17,7 +17,7 @@ from servanda.record.institutions import institutions
 from servanda.record.outcomes import outcomes_for, parse_as_of, pooled, record_outcomes
 from servanda.record.queries import get_record
 
-from .common import console, err_console, handled, print_json, shorten, state
+from .common import console, err_console, handled, print_json, reading, shorten, state
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")]
 HalfLife = Annotated[
@@ -220,11 +220,8 @@ def backtest_command(
 def institutions_command(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Which institutions ever bound their state: what each legislature or court ratified, how much of it was
     kept, and what it later reversed — set beside the same figures for other states' institutions."""
-    cli = state(ctx)
-    with handled():
-        handle = cli.open()
-        with handle.store.read() as connection:
-            found = institutions(connection)
+    with reading(ctx) as connection:
+        found = institutions(connection)
     if as_json:
         print_json([record.as_dict() for record in found])
         return

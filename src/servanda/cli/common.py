@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import Connection
 
 from servanda.errors import BundleError, ConfigError, IntegrityError, InvalidInput, NotFound, StoreBusy
 from servanda.record.bootstrap import RecordHandle, open_record
@@ -82,6 +83,15 @@ def handled() -> Iterator[None]:
         fail(str(exc), EXIT_BUSY)
     except IntegrityError as exc:
         fail(str(exc), EXIT_FAILED)
+
+
+@contextmanager
+def reading(ctx: typer.Context) -> Iterator[Connection]:
+    """The record opened for a read command, in one read transaction, with servanda's errors handled."""
+    with handled():
+        handle = state(ctx).open()
+        with handle.store.read() as connection:
+            yield connection
 
 
 def print_json(value: Any) -> None:

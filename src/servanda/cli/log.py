@@ -15,7 +15,7 @@ from servanda.record.integrity import verify
 from servanda.store.log_storage import SqlLogStorage
 from servanda.store.search_index import check_search_index
 
-from .common import EXIT_FAILED, console, err_console, handled, print_json, progress_bar, state
+from .common import EXIT_FAILED, console, err_console, handled, print_json, progress_bar, reading, state
 
 app = typer.Typer(
     help="The append-only log: signing key, checkpoints, proofs and verification.", no_args_is_help=True
@@ -61,14 +61,11 @@ def entries(
     limit: Annotated[int, typer.Option(help="At most this many entries.")] = 20,
 ) -> None:
     """Print entries of the log as their canonical JSON, one a line (what the Merkle leaves hash)."""
-    cli = state(ctx)
-    with handled():
-        handle = cli.open()
-        with handle.store.read() as connection:
-            for count, (_seq, data) in enumerate(SqlLogStorage(connection).iter_entry_data(start)):
-                if count >= limit:
-                    break
-                typer.echo(data.decode("utf-8"))
+    with reading(ctx) as connection:
+        for count, (_seq, data) in enumerate(SqlLogStorage(connection).iter_entry_data(start)):
+            if count >= limit:
+                break
+            typer.echo(data.decode("utf-8"))
 
 
 @proof_app.command("inclusion")
@@ -78,18 +75,15 @@ def proof_inclusion(
     size: Annotated[int | None, typer.Option(help="Size of the log to prove against (default: now).")] = None,
 ) -> None:
     """Prove that entry SEQ is in the log of size N."""
-    cli = state(ctx)
-    with handled():
-        handle = cli.open()
-        with handle.store.read() as connection:
-            log = Log(SqlLogStorage(connection))
-            try:
-                tree_size = size if size is not None else log.size
-                proof = log.inclusion_proof(seq, tree_size)
-                entry = log.entry(seq)
-                root = log.root(tree_size)
-            except (ProofError, LookupError) as exc:
-                raise InvalidInput(str(exc).strip("'\"")) from exc
+    with reading(ctx) as connection:
+        log = Log(SqlLogStorage(connection))
+        try:
+            tree_size = size if size is not None else log.size
+            proof = log.inclusion_proof(seq, tree_size)
+            entry = log.entry(seq)
+            root = log.root(tree_size)
+        except (ProofError, LookupError) as exc:
+            raise InvalidInput(str(exc).strip("'\"")) from exc
     print_json(
         {
             "leaf_index": seq,
@@ -109,16 +103,13 @@ def proof_consistency(
     new: Annotated[int, typer.Argument(help="The later size.")],
 ) -> None:
     """Prove that the log of size OLD is a prefix of the log of size NEW."""
-    cli = state(ctx)
-    with handled():
-        handle = cli.open()
-        with handle.store.read() as connection:
-            log = Log(SqlLogStorage(connection))
-            try:
-                proof = log.consistency_proof(old, new)
-                old_root, new_root = log.root(old), log.root(new)
-            except ProofError as exc:
-                raise InvalidInput(str(exc)) from exc
+    with reading(ctx) as connection:
+        log = Log(SqlLogStorage(connection))
+        try:
+            proof = log.consistency_proof(old, new)
+            old_root, new_root = log.root(old), log.root(new)
+        except ProofError as exc:
+            raise InvalidInput(str(exc)) from exc
     print_json(
         {
             "old_size": old,

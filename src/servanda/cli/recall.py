@@ -10,7 +10,7 @@ from servanda.domain.vocabulary import StatementKind
 from servanda.record.recall import Hit, RecallQuery, recall
 from servanda.record.timeline import contradictions
 
-from .common import console, handled, print_json, shorten, state
+from .common import console, handled, print_json, reading, shorten, state
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
 
@@ -122,14 +122,11 @@ def contradictions_command(
 ) -> None:
     """The bubble report: an actor's assertions the record shows false or retracted, and its broken
     commitments — each beside the events, findings and admissions that contradict it."""
-    cli = state(ctx)
-    with handled():
-        handle = cli.open()
-        with handle.store.read() as connection:
-            from servanda.record.queries import get_record
+    with reading(ctx) as connection:
+        from servanda.record.queries import get_record
 
-            get_record(connection, actor)
-            hits = contradictions(connection, actor)
+        get_record(connection, actor)
+        hits = contradictions(connection, actor)
     if as_json:
         print_json({"actor": actor, "contradictions": [hit.as_dict() for hit in hits]})
         return

@@ -29,7 +29,7 @@ from servanda.record.timeline import statement_timeline
 from servanda.settings import Settings
 from servanda.store.log_storage import SqlLogStorage
 
-from .common import CliState, console, err_console, handled, print_json, progress_bar, shorten, state
+from .common import CliState, console, err_console, handled, print_json, progress_bar, reading, shorten, state
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
 
@@ -156,18 +156,15 @@ def show(
     as_json: JsonFlag = False,
 ) -> None:
     """Show one record as it stands now, what points at it, and (with --history) how it came to be."""
-    cli = state(ctx)
-    with handled():
-        handle = cli.open()
-        with handle.store.read() as connection:
-            record, seq = queries.get_record(connection, record_id)
-            entries = queries.history(connection, record_id) if history else []
-            verdicts = (
-                [a.body() for a in queries.assessment_history(connection, record_id)]
-                if isinstance(record, Statement)
-                else []
-            )
-            linked = queries.referenced_by(connection, record_id)
+    with reading(ctx) as connection:
+        record, seq = queries.get_record(connection, record_id)
+        entries = queries.history(connection, record_id) if history else []
+        verdicts = (
+            [a.body() for a in queries.assessment_history(connection, record_id)]
+            if isinstance(record, Statement)
+            else []
+        )
+        linked = queries.referenced_by(connection, record_id)
     out: dict[str, Any] = {"type": record.TYPE, "seq": seq, "record": record.body()}
     if isinstance(record, Statement):
         out["assessments"] = verdicts
@@ -222,11 +219,8 @@ def actors(
     as_json: JsonFlag = False,
 ) -> None:
     """List the actors in the record with how many statements each made."""
-    cli = state(ctx)
-    with handled():
-        handle = cli.open()
-        with handle.store.read() as connection:
-            rows = queries.list_actors(connection, kind.value if kind else None)
+    with reading(ctx) as connection:
+        rows = queries.list_actors(connection, kind.value if kind else None)
     if as_json:
         print_json(rows)
         return
@@ -251,19 +245,16 @@ def statements(
     as_json: JsonFlag = False,
 ) -> None:
     """List statements with their current verdicts, newest first."""
-    cli = state(ctx)
-    with handled():
-        handle = cli.open()
-        with handle.store.read() as connection:
-            rows = queries.list_statements(
-                connection,
-                actor=actor,
-                kind=kind.value if kind else None,
-                verdict=verdict,
-                since=since,
-                until=until,
-                limit=limit,
-            )
+    with reading(ctx) as connection:
+        rows = queries.list_statements(
+            connection,
+            actor=actor,
+            kind=kind.value if kind else None,
+            verdict=verdict,
+            since=since,
+            until=until,
+            limit=limit,
+        )
     if as_json:
         print_json(rows)
         return
@@ -295,28 +286,25 @@ def timeline(
 ) -> None:
     """An actor's record in time — what it and those who spoke for it said, and every verdict since — or
     one statement's: said, each verdict, and the events and later statements that bear on it."""
-    cli = state(ctx)
-    with handled():
-        handle = cli.open()
-        with handle.store.read() as connection:
-            who, _ = queries.get_record(connection, actor)
-            if isinstance(who, Statement):
-                _statement_timeline(connection, actor, as_json)
-                return
-            if not isinstance(who, Actor):
-                raise InvalidInput(f"{actor!r} is {who.TYPE}, not an actor or a statement")
-            rows = queries.statements_for_actor(connection, actor)
-            for row in rows:
-                row["assessments"] = [
-                    {
-                        "as_of": str(a.as_of),
-                        "verdict": a.verdict,
-                        "disputed": a.disputed,
-                        "disputed_by": a.disputed_by,
-                        "id": a.id,
-                    }
-                    for a in queries.assessment_history(connection, row["id"])
-                ]
+    with reading(ctx) as connection:
+        who, _ = queries.get_record(connection, actor)
+        if isinstance(who, Statement):
+            _statement_timeline(connection, actor, as_json)
+            return
+        if not isinstance(who, Actor):
+            raise InvalidInput(f"{actor!r} is {who.TYPE}, not an actor or a statement")
+        rows = queries.statements_for_actor(connection, actor)
+        for row in rows:
+            row["assessments"] = [
+                {
+                    "as_of": str(a.as_of),
+                    "verdict": a.verdict,
+                    "disputed": a.disputed,
+                    "disputed_by": a.disputed_by,
+                    "id": a.id,
+                }
+                for a in queries.assessment_history(connection, row["id"])
+            ]
     if as_json:
         print_json({"actor": who.body(), "statements": rows})
         return
