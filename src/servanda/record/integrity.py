@@ -70,7 +70,8 @@ def verify(
             report.problems.append(f"entry {seq} holds seq {entry.seq}: entries were moved or swapped")
             break
         tree.append(data)
-        entries.append(entry)
+        if check_projection:  # only the projection check needs the entries again: keep no more in memory
+            entries.append(entry)
         if progress and tree.size % 10000 == 0:
             progress("entries", tree.size, 0)
     report.entries = tree.size
