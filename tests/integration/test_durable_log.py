@@ -179,3 +179,11 @@ def test_verify_catches_a_row_added_to_the_projection(signed: RecordHandle) -> N
             text("INSERT INTO links (owner_id, role, position, target) VALUES ('c1','source',9,'x')")
         )
     assert "table links holds a row the log does not imply" in _problem(signed)
+
+
+def test_verify_catches_rows_of_a_record_the_log_never_held(signed: RecordHandle) -> None:
+    with signed.store.write() as connection:
+        connection.execute(
+            text("INSERT INTO links (owner_id, role, position, target) VALUES ('ghost', 'source', 0, 'x')")
+        )
+    assert "table links holds 1 rows of records the log does not hold" in _problem(signed)

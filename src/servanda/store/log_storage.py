@@ -72,6 +72,24 @@ class SqlLogStorage:
         data = self.connection.execute(select(log_entries.c.data).where(log_entries.c.seq == seq)).scalar()
         return bytes(data) if data is not None else None
 
+    def entries_data(self, seqs: Collection[int]) -> dict[int, bytes]:
+        """The stored bytes of many entries at once, by seq."""
+        seqs = list(seqs)
+        found: dict[int, bytes] = {}
+        mark = "?" if self.connection.dialect.name == "sqlite" else "%s"
+        cursor = self._cursor()
+        try:
+            for start in range(0, len(seqs), _CHUNK):
+                chunk = seqs[start : start + _CHUNK]
+                cursor.execute(
+                    f"SELECT seq, data FROM log_entries WHERE seq IN ({', '.join(mark for _ in chunk)})",
+                    chunk,
+                )
+                found.update((int(seq), bytes(data)) for seq, data in cursor.fetchall())
+        finally:
+            cursor.close()
+        return found
+
     def iter_entry_data(self, start: int = 0) -> Iterator[tuple[int, bytes]]:
         # Paged by key so that a million entries never sit in memory at once, on either database.
         position = start
