@@ -207,15 +207,14 @@ def test_capture_stores_the_file_by_hash_and_detects_duplicates(
     assert "captured" in first
     again = cli("capture", str(evidence), "--source", "un-a-49-765").stdout
     assert "already captured" in again
-    [capture] = [r for r in cli.json("show", "un-a-49-765")["referenced_by"] if r["type"] == "capture"] or [
-        None
-    ]
-    shown = cli.json("show", next(i for i in [first.split()[3]]))
+    # the source lists its captured copy among what refers to it
+    [capture] = [r for r in cli.json("show", "un-a-49-765")["referenced_by"] if r["type"] == "capture"]
+    assert capture["id"] == first.split()[3] and capture["role"] == "source"
+    shown = cli.json("show", capture["id"])
     assert shown["record"]["source"] == "un-a-49-765"
     stored = tmp_path / "home" / "captures" / shown["record"]["sha256"][:2] / shown["record"]["sha256"]
     assert stored.read_bytes() == evidence.read_bytes()
     assert cli("capture", str(evidence), "--source", "nope", code=2).stderr
-    del capture
 
 
 def test_log_commands_sign_prove_and_verify(cli: Cli, bundle: Path) -> None:

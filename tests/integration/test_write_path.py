@@ -156,3 +156,16 @@ def test_filters_by_actor_kind_verdict_and_dates(handle: RecordHandle) -> None:
 def test_records_hold_the_same_bodies_they_were_given(handle: RecordHandle) -> None:
     handle.service.apply(f.small_record(), "tester")
     assert bodies(handle) == {record.id: record.body() for record in f.small_record()}
+
+
+def test_every_reference_is_found_both_ways(handle: RecordHandle) -> None:
+    handle.service.apply(f.small_record(), "tester")
+    with handle.store.read() as connection:
+        to_ru = queries.referenced_by(connection, "ru")
+        to_c1 = queries.referenced_by(connection, "c1")
+        to_ev1 = queries.referenced_by(connection, "ev1")
+    assert ("c1", "statement", "actor") in to_ru
+    assert ("putin", "actor", "relations.target") in to_ru
+    assert ("a1-false", "assessment", "disputed_by") in to_ru
+    assert to_c1 == [("c1-broken", "assessment", "statement")]
+    assert to_ev1 == [("c1-broken", "assessment", "evidence")]

@@ -89,7 +89,10 @@ class Coding:
         """The policy in one line, to print beside any estimate made with it."""
         withdrawn = "withdrawn counts as broken" if self.withdrawn == "broken" else "withdrawn left out"
         disputed = "disputed included (flagged)" if self.disputed == "include" else "disputed left out"
-        return f"kept 1, partially kept ½, broken 0; {withdrawn}; {disputed}; pending, unassessable left out"
+        return (
+            f"kept 1, partially kept ½, broken 0; {withdrawn}; {disputed}; "
+            "pending, in progress and unassessable left out"
+        )
 
 
 def code(verdict: str, disputed: bool = False, coding: Coding = Coding()) -> float | None:

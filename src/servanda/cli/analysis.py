@@ -43,11 +43,7 @@ def _coding(withdrawn: str, disputed: str) -> Coding:
 
 def _coding_text(coding: Coding, half_life: float | None) -> str:
     decay = f"outcomes {half_life:g} years old weigh half" if half_life else "no discounting of old outcomes"
-    return (
-        "coding: kept 1, partially kept ½, broken 0; pending, in progress and unassessable left out; "
-        f"withdrawn {'counts as broken' if coding.withdrawn == 'broken' else 'left out'}; "
-        f"disputed verdicts {'included' if coding.disputed == 'include' else 'left out'}; {decay}"
-    )
+    return f"coding: {coding.describe()}; {decay}"
 
 
 def credibility(

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from servanda.analysis.credibility import code
 from servanda.store.schema import (
     actors,
     agreements,
@@ -28,7 +29,6 @@ from servanda.store.schema import (
 from .queries import current_verdicts
 
 REVERSING = ("terminat", "revok", "denounc", "withdr", "suspend", "annul", "cancel", "repeal")
-KEPT = {"kept": 1.0, "partially_kept": 0.5}
 
 
 @dataclass
@@ -39,15 +39,15 @@ class InstitutionRecord:
     state: str | None
     ratified: list[dict[str, Any]] = field(default_factory=list)
     commitments: int = 0
-    kept: float = 0.0
+    kept: float = 0.0  # coded as for credibility: kept 1, partially kept ½
     broken: int = 0
     undecided: int = 0
     reversals: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def kept_share(self) -> float | None:
-        decided = self.kept + self.broken
-        return None if not decided else round(self.kept / (self.commitments - self.undecided), 3)
+        decided = self.commitments - self.undecided
+        return round(self.kept / decided, 3) if decided else None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -111,12 +111,12 @@ def institutions(connection: Connection) -> list[InstitutionRecord]:
         for sid in backed:
             record.commitments += 1
             verdict = verdicts.get(sid)
-            if verdict is None or verdict.verdict not in (*KEPT, "broken", "withdrawn"):
+            value = code(verdict.verdict, verdict.disputed) if verdict else None
+            if value is None:
                 record.undecided += 1
-            elif verdict.verdict in KEPT:
-                record.kept += KEPT[verdict.verdict]
             else:
-                record.broken += 1
+                record.kept += value
+                record.broken += int(value == 0.0)
     acts = connection.execute(
         select(
             responsibilities.c.actor_id,
@@ -135,7 +135,7 @@ def institutions(connection: Connection) -> list[InstitutionRecord]:
         if not any(stem in words for stem in REVERSING):
             continue
         record = found[institution]
-        request = _request_before(connection, event_id, record.state, start)
+        request = _request_before(connection, event_id, start)
         record.reversals.append(
             {
                 "event": event_id,
@@ -163,13 +163,10 @@ def _top_state(connection: Connection, actor: str, depth: int = 0) -> str | None
     return _top_state(connection, parent, depth + 1) if parent else None
 
 
-def _request_before(
-    connection: Connection, event_id: str, state: str | None, start: str
-) -> dict[str, Any] | None:
-    """A statement by the state's executive, about the same event or agreement, before the act: the request.
+def _request_before(connection: Connection, event_id: str, start: str) -> dict[str, Any] | None:
+    """The first statement about the act made before it: the request for it, where the record holds one.
 
-    The record holds such a request only where someone recorded it (a statement whose ``about`` names the
-    act);
+    The record holds a request only where someone recorded it (a statement whose ``about`` names the act);
     otherwise the answer is None and the report says "not recorded" rather than guessing.
     """
     rows = connection.execute(

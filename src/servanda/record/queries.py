@@ -19,12 +19,15 @@ from servanda.errors import InvalidInput, NotFound
 from servanda.ledger.log import Entry
 from servanda.store.schema import (
     actors,
+    agreements,
     assessments,
+    events,
     links,
     log_checkpoints,
     log_entries,
     records,
     relations,
+    sources,
     statements,
 )
 
@@ -76,24 +79,13 @@ def history(connection: Connection, record_id: str) -> list[Entry]:
 
 
 def referenced_by(connection: Connection, record_id: str) -> list[tuple[str, str, str]]:
-    """(record id, type, role) of every record that points at ``record_id``."""
+    """(record id, type, role) of every record that points at ``record_id``, by any field."""
     rows = connection.execute(
         select(links.c.owner_id, records.c.type, links.c.role)
         .join(records, records.c.id == links.c.owner_id)
         .where(links.c.target == record_id)
-        .order_by(links.c.owner_id)
     ).all()
-    extra = connection.execute(
-        select(statements.c.id, statements.c.actor_id).where(statements.c.actor_id == record_id)
-    ).all()
-    seen = {(owner, role) for owner, _t, role in rows}
-    out = [(owner, rtype, role) for owner, rtype, role in rows]
-    out += [(sid, "statement", "actor") for sid, _a in extra if (sid, "actor") not in seen]
-    assessed = connection.execute(
-        select(assessments.c.id).where(assessments.c.statement_id == record_id)
-    ).all()
-    out += [(aid, "assessment", "statement") for (aid,) in assessed]
-    return sorted(set(out))
+    return sorted({(owner, rtype, role) for owner, rtype, role in rows})
 
 
 def current_verdicts(connection: Connection, statement_ids: Sequence[str]) -> dict[str, Verdict]:
@@ -323,68 +315,35 @@ def statements_for_actor(connection: Connection, actor_id: str) -> list[dict[str
 
 def describe(connection: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """A title and a date for each record, to show it in a list: what an event was, what a statement said."""
-    from servanda.store.schema import agreements, events, sources
-
-    out: dict[str, dict[str, Any]] = {}
-    ids = list(ids)
-    row: Any  # rows of four different queries below
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        for row in connection.execute(
-            select(events.c.id, events.c.title, events.c.date_text, events.c.date_start).where(
-                events.c.id.in_(chunk)
-            )
-        ):
-            out[row.id] = {
-                "id": row.id,
-                "type": "event",
-                "title": row.title,
-                "date": row.date_text,
-                "sort": row.date_start,
-            }
-        for row in connection.execute(
-            select(
+    # (type, the table's columns for id, title, date as written, first day, and any extras)
+    kinds: tuple[tuple[str, tuple[Any, ...]], ...] = (
+        ("event", (events.c.id, events.c.title, events.c.date_text, events.c.date_start)),
+        (
+            "statement",
+            (
                 statements.c.id,
-                statements.c.text,
-                statements.c.text_en,
-                statements.c.actor_id,
+                func.coalesce(statements.c.text_en, statements.c.text),
                 statements.c.date_text,
                 statements.c.date_start,
-            ).where(statements.c.id.in_(chunk))
-        ):
-            out[row.id] = {
-                "id": row.id,
-                "type": "statement",
-                "title": row.text_en or row.text,
-                "actor": row.actor_id,
-                "date": row.date_text,
-                "sort": row.date_start,
-            }
-        for row in connection.execute(
-            select(
-                agreements.c.id, agreements.c.title, agreements.c.signed_text, agreements.c.signed_start
-            ).where(agreements.c.id.in_(chunk))
-        ):
-            out[row.id] = {
-                "id": row.id,
-                "type": "agreement",
-                "title": row.title,
-                "date": row.signed_text,
-                "sort": row.signed_start,
-            }
-        for row in connection.execute(
-            select(
-                sources.c.id, sources.c.title, sources.c.date_text, sources.c.date_start, sources.c.url
-            ).where(sources.c.id.in_(chunk))
-        ):
-            out[row.id] = {
-                "id": row.id,
-                "type": "source",
-                "title": row.title,
-                "date": row.date_text,
-                "sort": row.date_start,
-                "url": row.url,
-            }
+                statements.c.actor_id.label("actor"),
+            ),
+        ),
+        (
+            "agreement",
+            (agreements.c.id, agreements.c.title, agreements.c.signed_text, agreements.c.signed_start),
+        ),
+        ("source", (sources.c.id, sources.c.title, sources.c.date_text, sources.c.date_start, sources.c.url)),
+    )
+    out: dict[str, dict[str, Any]] = {}
+    ids = list(ids)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for record_type, (key, title, written, first_day, *extras) in kinds:
+            query = select(
+                key.label("id"), title.label("title"), written.label("date"), first_day.label("sort"), *extras
+            ).where(key.in_(chunk))
+            for row in connection.execute(query):
+                out[row.id] = {"type": record_type, **row._mapping}
     for rid in ids:
         out.setdefault(rid, {"id": rid, "type": None, "title": None, "date": None, "sort": None})
     return out

@@ -26,8 +26,14 @@ class SqlLogStorage:
         return 0 if last is None else int(last) + 1
 
     def load_nodes(self, keys: Collection[int]) -> dict[int, bytes]:
-        # Proofs ask for a handful of keys many times a second: a plain driver query is several times
-        # cheaper than building a SQLAlchemy statement for each.
+        return self._blobs("log_nodes", "key", "hash", keys)
+
+    def _blobs(self, table: str, key: str, value: str, keys: Collection[int]) -> dict[int, bytes]:
+        """``{key: value}`` for the given integer keys of a log table.
+
+        Proofs ask for a handful of keys many times a second, verification for thousands at once: a plain
+        driver query, a chunk of keys at a time, is several times cheaper than a SQLAlchemy statement.
+        """
         keys = list(keys)
         found: dict[int, bytes] = {}
         mark = "?" if self.connection.dialect.name == "sqlite" else "%s"
@@ -35,10 +41,9 @@ class SqlLogStorage:
         try:
             for start in range(0, len(keys), _CHUNK):
                 chunk = keys[start : start + _CHUNK]
-                cursor.execute(
-                    f"SELECT key, hash FROM log_nodes WHERE key IN ({', '.join(mark for _ in chunk)})", chunk
-                )
-                found.update((int(key), bytes(digest)) for key, digest in cursor.fetchall())
+                marks = ", ".join(mark for _ in chunk)
+                cursor.execute(f"SELECT {key}, {value} FROM {table} WHERE {key} IN ({marks})", chunk)
+                found.update((int(k), bytes(v)) for k, v in cursor.fetchall())
         finally:
             cursor.close()
         return found
@@ -74,21 +79,7 @@ class SqlLogStorage:
 
     def entries_data(self, seqs: Collection[int]) -> dict[int, bytes]:
         """The stored bytes of many entries at once, by seq."""
-        seqs = list(seqs)
-        found: dict[int, bytes] = {}
-        mark = "?" if self.connection.dialect.name == "sqlite" else "%s"
-        cursor = self._cursor()
-        try:
-            for start in range(0, len(seqs), _CHUNK):
-                chunk = seqs[start : start + _CHUNK]
-                cursor.execute(
-                    f"SELECT seq, data FROM log_entries WHERE seq IN ({', '.join(mark for _ in chunk)})",
-                    chunk,
-                )
-                found.update((int(seq), bytes(data)) for seq, data in cursor.fetchall())
-        finally:
-            cursor.close()
-        return found
+        return self._blobs("log_entries", "seq", "data", seqs)
 
     def iter_entry_data(self, start: int = 0) -> Iterator[tuple[int, bytes]]:
         # Paged by key so that a million entries never sit in memory at once, on either database.

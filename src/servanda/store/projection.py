@@ -6,6 +6,7 @@ and the check of the projection against the log cannot disagree about what a rec
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from servanda.domain.dates import FuzzyDate
@@ -48,6 +49,23 @@ def _start_or_open(date: FuzzyDate) -> str:
 
 def _end_or_open(date: FuzzyDate) -> str:
     return _end(date) or "9999-12-31"
+
+
+# A reference's role is its field path without list positions, with the common plurals made singular.
+_ROLE = {"sources": "source", "counterparties": "counterparty", "parties": "party", "guarantors": "guarantor"}
+_POSITION = re.compile(r"\[\d+\]")
+
+
+def _reference_links(rows: Rows, record: Record) -> None:
+    """Every id the record points at (as ``Record.references`` declares them), so that "what cites X" is one
+    indexed query whatever the field."""
+    positions: dict[str, int] = {}
+    for path, _types, target in record.references():
+        role = _POSITION.sub("", path)
+        role = _ROLE.get(role, role)
+        position = positions.get(role, 0)
+        positions[role] = position + 1
+        rows["links"].append({"owner_id": record.id, "role": role, "position": position, "target": target})
 
 
 def _links(rows: Rows, owner: str, role: str, targets: list[str]) -> None:
@@ -104,7 +122,6 @@ def project(record: Record, seq: int, body_json: str) -> Rows:
                     "title": relation.title,
                 }
             )
-        _links(rows, rid, "source", record.sources)
     elif isinstance(record, Source):
         rows["sources"].append(
             {
@@ -161,10 +178,7 @@ def project(record: Record, seq: int, body_json: str) -> Rows:
                 "terms": search_terms(record.text, record.language, record.text_en, record.summary),
             }
         )
-        _links(rows, rid, "source", record.sources)
-        _links(rows, rid, "counterparty", record.counterparties)
         _links(rows, rid, "topic", record.topics)
-        _links(rows, rid, "about", record.about)
     elif isinstance(record, Agreement):
         status = record.status
         rows["agreements"].append(
@@ -205,12 +219,7 @@ def project(record: Record, seq: int, body_json: str) -> Rows:
             )
         for scheme, value in sorted(record.external_ids.items()):
             rows["external_ids"].append({"owner_id": rid, "scheme": scheme, "value": value})
-        _links(rows, rid, "party", record.parties)
-        _links(rows, rid, "guarantor", record.guarantors)
-        _links(rows, rid, "third_party", [third.actor for third in record.third_parties])
         _links(rows, rid, "provision", record.provisions)
-        _links(rows, rid, "signatory", [s.signatory for s in record.signatures if s.signatory])
-        _links(rows, rid, "source", record.sources)
     elif isinstance(record, Event):
         rows["events"].append(
             {
@@ -235,8 +244,6 @@ def project(record: Record, seq: int, body_json: str) -> Rows:
                     "verification": item.verification.value if item.verification else None,
                 }
             )
-            _links(rows, rid, f"found_by.{position}", item.found_by)
-        _links(rows, rid, "source", record.sources)
     elif isinstance(record, Assessment):
         rows["assessments"].append(
             {
@@ -253,7 +260,5 @@ def project(record: Record, seq: int, body_json: str) -> Rows:
                 "seq": seq,
             }
         )
-        _links(rows, rid, "evidence", record.evidence)
-        _links(rows, rid, "source", record.sources)
-        _links(rows, rid, "disputed_by", record.disputed_by)
+    _reference_links(rows, record)
     return rows
