@@ -14,6 +14,7 @@ from . import importers as importer_commands
 from . import log as log_commands
 from . import recall as recall_commands
 from . import records as record_commands
+from . import serve as serve_commands
 from .common import CliState
 
 app = typer.Typer(
@@ -66,6 +67,7 @@ record_commands.register(app)
 recall_commands.register(app)
 importer_commands.register(app)
 analysis_commands.register(app)
+serve_commands.register(app)
 app.add_typer(log_commands.app, name="log")
 
 

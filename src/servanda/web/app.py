@@ -1,0 +1,138 @@
+"""The ASGI app: pages, their ``.json`` twins, and the JSON API, over one opened record.
+
+``create_app(settings)`` opens the record named by the settings (as the command line does) and mounts:
+
+- ``pages``: server-rendered HTML that works without JavaScript, one stable URL per record;
+- ``reads``: the ``.json`` twin of every page (the same data the page shows), in the OpenAPI description;
+- ``writes``: the JSON API and the forms that change the record, all through ``RecordService``;
+- ``auth``: sign-in, sessions and API tokens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from servanda import __version__
+from servanda.errors import ConfigError, Forbidden, InvalidInput, NotFound, ServandaError, StoreBusy
+from servanda.record.bootstrap import RecordHandle, open_record
+from servanda.settings import Settings
+
+from .context import WebContext
+from .rendering import wants_json
+
+HERE = Path(__file__).parent
+
+SECURITY_HEADERS = {
+    # Quotes come from people who lie for a living: even if escaping ever failed, the browser runs no script
+    # but our own file, loads nothing from elsewhere, and lets no other site frame the record.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+# The OpenAPI UI loads its script from a CDN; those two pages get a policy that allows it.
+_DOCS_PATHS = ("/api/docs", "/api/redoc")
+
+
+def create_app(settings: Settings, *, handle: RecordHandle | None = None) -> FastAPI:
+    """The app over the record named by ``settings`` (or over ``handle``, already opened)."""
+    owned = handle is None
+    opened = handle or open_record(settings)
+    context = WebContext(opened)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            opened.close()
+
+    app = FastAPI(
+        title="servanda",
+        version=__version__,
+        summary="A verifiable public record of what political actors promised and asserted, what they did, "
+        "and what their word is therefore worth.",
+        description=(
+            "Every page of the site has a `.json` twin holding exactly what the page shows. Reads are open to "
+            "everyone; writes need an API token (`Authorization: Bearer …`) of an account with the right role. "
+            "Every write goes through the same path as the command line and is attributed in the log."
+        ),
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.context = context
+
+    from . import pages, reads
+
+    app.include_router(reads.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        if not request.url.path.startswith(_DOCS_PATHS):
+            for name, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+        return response
+
+    _install_error_handlers(app, context)
+    return app
+
+
+def _install_error_handlers(app: FastAPI, context: WebContext) -> None:
+    def problem(request: Request, status: int, title: str, detail: str) -> Response:
+        if wants_json(request):
+            return JSONResponse({"error": title, "detail": detail}, status_code=status)
+        return context.render(request, "error.html", {"status": status, "title": title, "detail": detail}, status)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return problem(request, 404, "Not found", str(exc))
+
+    @app.exception_handler(InvalidInput)
+    async def invalid(request: Request, exc: InvalidInput) -> Response:
+        return problem(request, 422, "Invalid input", str(exc))
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        return problem(request, 403, "Not allowed", str(exc))
+
+    @app.exception_handler(StoreBusy)
+    async def busy(request: Request, exc: StoreBusy) -> Response:
+        return problem(request, 503, "Busy", str(exc))
+
+    @app.exception_handler(ConfigError)
+    async def config(request: Request, exc: ConfigError) -> Response:
+        return problem(request, 500, "Not configured", str(exc))
+
+    @app.exception_handler(ServandaError)
+    async def other(request: Request, exc: ServandaError) -> Response:
+        return problem(request, 400, "Refused", str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        titles = {401: "Sign in needed", 403: "Not allowed", 404: "Not found", 405: "Method not allowed"}
+        response = problem(request, exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail))
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def validation(request: Request, exc: RequestValidationError) -> Response:
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in error.get('loc', ()))}: {error.get('msg')}" for error in exc.errors()
+        )
+        return problem(request, 422, "Invalid input", details)
