@@ -74,7 +74,3 @@ class StoreBusy(ServandaError):
 
 class IntegrityError(ServandaError):
     """The log, a checkpoint or the projection does not verify."""
-
-
-class Forbidden(ServandaError, PermissionError):
-    """The account (or an anonymous reader) may not do this; nothing was written."""

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from servanda.domain.records import RECORD_TYPES, SECTIONS, TYPE_ORDER, Record
+from servanda.domain.records import SECTIONS, TYPE_ORDER, Record
 from servanda.errors import BundleError, Problem
 
 from .located import Located, nearest_line
@@ -162,19 +162,6 @@ def _validate(
                 message = named[2]
             problems.append(Problem(message, name, nearest_line(field_lines, path) or line, path or None))
         return None, problems
-
-
-def parse_record(record_type: str, data: Any, name: str = "request") -> Record:
-    """One record of ``record_type`` from plain data (a form or a JSON body), or a ``BundleError`` that
-    names every field that is wrong, as a bundle's errors do."""
-    cls = RECORD_TYPES.get(record_type)
-    if cls is None:
-        known = ", ".join(sorted(RECORD_TYPES))
-        raise BundleError([Problem(f"unknown record type {record_type!r} (use one of {known})", name, None, "type")])
-    record, problems = _validate(cls, data, name, None, {})
-    if record is None:
-        raise BundleError(problems)
-    return record
 
 
 _FIELD_PREFIX = re.compile(r"^([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+)*): (.+)$", re.DOTALL)

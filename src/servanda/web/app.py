@@ -21,7 +21,16 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from servanda import __version__
-from servanda.errors import ConfigError, Forbidden, InvalidInput, NotFound, ServandaError, StoreBusy
+from servanda.accounts.service import AccountService
+from servanda.errors import (
+    ConfigError,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    ServandaError,
+    StoreBusy,
+)
 from servanda.record.bootstrap import RecordHandle, open_record
 from servanda.settings import Settings
 
@@ -74,9 +83,14 @@ def create_app(settings: Settings, *, handle: RecordHandle | None = None) -> Fas
     )
     app.state.context = context
 
-    from . import pages, reads
+    from . import auth, pages, reads, writes
 
+    app.state.accounts = AccountService(opened.store)
     app.include_router(reads.router)
+    app.include_router(writes.files)
+    app.include_router(writes.api)
+    app.include_router(writes.forms)
+    app.include_router(auth.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -105,6 +119,12 @@ def _install_error_handlers(app: FastAPI, context: WebContext) -> None:
     @app.exception_handler(InvalidInput)
     async def invalid(request: Request, exc: InvalidInput) -> Response:
         return problem(request, 422, "Invalid input", str(exc))
+
+    @app.exception_handler(NotAuthenticated)
+    async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
+        response = problem(request, 401, "Sign in needed", str(exc))
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:

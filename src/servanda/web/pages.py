@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from servanda.domain.vocabulary import ALL_VERDICTS
 from servanda.record.queries import get_record
 
+from .auth import identify
 from .reads import PageNumber, context_of, load, search_data, search_query, today
 from .rendering import url_for_record
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(identify)])
 
 
 def page(request: Request, template: str, data: dict[str, object], status: int = 200) -> HTMLResponse:
@@ -86,7 +86,7 @@ def search(
 ) -> Response:
     query = search_query(q, actor, kind, topic, verdict, since, until, ago, limit)
     data = search_data(request, query)
-    return page(request, "search.html", {**data, "verdicts": sorted(ALL_VERDICTS)})
+    return page(request, "search.html", data)
 
 
 @router.get("/institutions")

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from servanda.domain.vocabulary import ALL_VERDICTS, Strength
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -69,6 +70,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["record_url"] = url_for_record
+    env.globals["strengths"] = [strength.value for strength in Strength]
+    env.globals["verdicts"] = sorted(ALL_VERDICTS)
     env.filters["percent"] = percent
     env.filters["pretty_json"] = lambda value: json.dumps(value, ensure_ascii=False, indent=2)
     return env

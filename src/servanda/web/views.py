@@ -138,10 +138,7 @@ def actor_page(connection: Connection, actor_id: str, *, today: date, page: int 
     names = _actor_names(connection, [relation["target"] for relation in relations])
     for relation in relations:
         relation["target_name"] = names.get(relation["target"])
-    spoken_for = [
-        {"actor": owner, "name": name, "role": role}
-        for (owner, _type, role), name in _speakers(connection, actor_id)
-    ]
+    spoken_for = _speakers(connection, actor_id)
     recalled = []
     for code, label in RECALL_WINDOWS:
         low, high = window_for(code, today)
@@ -180,15 +177,29 @@ def _actor_names(connection: Connection, ids: list[str]) -> dict[str, str]:
     return {row.id: row.name for row in rows}
 
 
-def _speakers(connection: Connection, actor_id: str) -> list[tuple[tuple[str, str, str], str | None]]:
-    """Who spoke for the actor: people and bodies whose relations name it (head of, speaks for)."""
-    pointing = [
-        item
-        for item in referenced_by(connection, actor_id)
-        if item[1] == "actor" and item[2].startswith("relations")
-    ]
-    names = _actor_names(connection, [owner for owner, _t, _r in pointing])
-    return [(item, names.get(item[0])) for item in pointing]
+def _speakers(connection: Connection, actor_id: str) -> list[dict[str, Any]]:
+    """Who spoke for the actor or led it, and when: the relations of other actors that name it."""
+    owners = sorted(
+        {owner for owner, rtype, role in referenced_by(connection, actor_id) if rtype == "actor"}
+    )
+    out = []
+    for owner in owners:
+        record, _seq = get_record(connection, owner)
+        assert isinstance(record, Actor)
+        for relation in record.relations:
+            if relation.target == actor_id:
+                out.append(
+                    {
+                        "actor": owner,
+                        "name": record.name,
+                        "type": relation.type.value,
+                        "title": relation.title,
+                        "since": str(relation.since) if relation.since else None,
+                        "until": str(relation.until) if relation.until else None,
+                    }
+                )
+    out.sort(key=lambda item: (item["since"] or "", item["actor"]))
+    return out
 
 
 def _sources(connection: Connection, ids: list[str]) -> list[dict[str, Any]]:
