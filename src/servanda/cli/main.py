@@ -14,6 +14,7 @@ from . import importers as importer_commands
 from . import log as log_commands
 from . import recall as recall_commands
 from . import records as record_commands
+from . import users as user_commands
 from .common import CliState
 
 app = typer.Typer(
@@ -67,6 +68,7 @@ recall_commands.register(app)
 importer_commands.register(app)
 analysis_commands.register(app)
 app.add_typer(log_commands.app, name="log")
+app.add_typer(user_commands.app, name="user")
 
 
 def main() -> None:
