@@ -291,7 +291,7 @@ def test_signing_out_closes_the_session(service: AccountService) -> None:
 def test_a_form_needs_its_own_session_csrf_token(service: AccountService) -> None:
     alice = service.add_user("alice", PASSWORD, "editor")
     mine, csrf = service.open_session(alice)
-    other, other_csrf = service.open_session(alice)
+    _other, other_csrf = service.open_session(alice)
     service.check_csrf(mine, csrf)
     for wrong in [other_csrf, None, "", csrf.upper()]:
         with pytest.raises(Forbidden, match="CSRF"):

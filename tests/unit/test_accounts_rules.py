@@ -112,4 +112,4 @@ def test_times_are_fixed_width_utc_text() -> None:
     moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=2)))
     assert stamp(moment) == "2026-01-02T01:04:05.000Z"
     with pytest.raises(ValueError, match="timezone-aware"):
-        stamp(datetime(2026, 1, 2))  # noqa: DTZ001
+        stamp(datetime(2026, 1, 2))
