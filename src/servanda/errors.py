@@ -7,7 +7,10 @@
     ├── NotFound (LookupError)             no record, entry or checkpoint with that id
     ├── ConfigError                        the store, key or settings are missing or unusable
     ├── StoreBusy                          another writer held the store for too long; retrying is safe
-    └── IntegrityError                     the log or the projection does not verify
+    ├── IntegrityError                     the log or the projection does not verify
+    ├── NotAuthenticated                   no valid credentials: wrong password, unknown or expired session
+    │   └── RateLimited                    too many failed logins; says when to try again
+    └── Forbidden                          authenticated, but the account's role may not do this
 
 Exit codes and HTTP statuses are attached at the edges (``cli``, ``web``), never here.
 The ledger's own ``ProofError`` and ``NoteError`` are ``ValueError`` subclasses and live with the maths.
@@ -74,3 +77,19 @@ class StoreBusy(ServandaError):
 
 class IntegrityError(ServandaError):
     """The log, a checkpoint or the projection does not verify."""
+
+
+class NotAuthenticated(ServandaError):
+    """The credentials given do not identify an active account; nothing was written."""
+
+
+class RateLimited(NotAuthenticated):
+    """Too many failed logins for this account name or address; the attempt was not even checked."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class Forbidden(ServandaError):
+    """The account is known, but its role does not allow this; the message names the role needed."""

@@ -18,7 +18,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Connection
 
-from servanda.errors import BundleError, ConfigError, IntegrityError, InvalidInput, NotFound, StoreBusy
+from servanda.errors import (
+    BundleError,
+    ConfigError,
+    Forbidden,
+    IntegrityError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    StoreBusy,
+)
 from servanda.record.bootstrap import RecordHandle, open_record
 from servanda.settings import Settings
 
@@ -81,7 +90,7 @@ def handled() -> Iterator[None]:
         fail(str(exc), EXIT_CONFIG)
     except StoreBusy as exc:
         fail(str(exc), EXIT_BUSY)
-    except IntegrityError as exc:
+    except (IntegrityError, NotAuthenticated, Forbidden) as exc:
         fail(str(exc), EXIT_FAILED)
 
 

@@ -15,6 +15,7 @@ from . import log as log_commands
 from . import recall as recall_commands
 from . import records as record_commands
 from . import serve as serve_commands
+from . import users as user_commands
 from .common import CliState
 
 app = typer.Typer(
@@ -69,6 +70,7 @@ importer_commands.register(app)
 analysis_commands.register(app)
 serve_commands.register(app)
 app.add_typer(log_commands.app, name="log")
+app.add_typer(user_commands.app, name="user")
 
 
 def main() -> None:

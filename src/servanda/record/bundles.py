@@ -143,6 +143,14 @@ def _read_mapping(text: str, name: str, *, is_json: bool) -> tuple[list[Located]
     return items, problems
 
 
+def validate_record(cls: type[Record], data: Any, where: str) -> Record:
+    """One record from plain data (a form, a request): the record, or ``BundleError`` naming each field."""
+    record, problems = _validate(cls, data, where, None, {})
+    if record is None:
+        raise BundleError(problems)
+    return record
+
+
 def _validate(
     cls: type[Record], data: Any, name: str, line: int | None, field_lines: dict[str, int]
 ) -> tuple[Record | None, list[Problem]]:

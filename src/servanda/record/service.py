@@ -92,10 +92,7 @@ class RecordService:
         With ``dry_run`` the whole write runs — every check, the log, the projection — and is then rolled
         back: what it reports is exactly what a real write would do.
         """
-        if not author.strip():
-            raise BundleError([Problem("every write names its author", field="author")])
-        located = [item if isinstance(item, Located) else Located(item) for item in items]
-        batch = _deduplicate(located)
+        batch = _prepare(items, author)
         try:
             with self.store.write() as connection:
                 result = self._apply(connection, batch, author, reason, progress)
@@ -104,6 +101,19 @@ class RecordService:
         except _RollBack as rolled_back:
             return rolled_back.result
         return result
+
+    def apply_within(
+        self,
+        connection: Connection,
+        items: Sequence[Located | Record],
+        author: str,
+        *,
+        reason: str | None = None,
+    ) -> ApplyResult:
+        """``apply`` inside a write transaction the caller already holds (``store.write()``), so that the
+        caller's own rows (a verdict draft marked published, say) land together with the entries, or neither
+        does."""
+        return self._apply(connection, _prepare(items, author), author, reason, None)
 
     def _apply(
         self,
@@ -297,6 +307,13 @@ def _or(types: tuple[str, ...]) -> str:
 
 def _article(noun: str) -> str:
     return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
+
+
+def _prepare(items: Sequence[Located | Record], author: str) -> list[Located]:
+    if not author.strip():
+        raise BundleError([Problem("every write names its author", field="author")])
+    located = [item if isinstance(item, Located) else Located(item) for item in items]
+    return _deduplicate(located)
 
 
 def _deduplicate(items: list[Located]) -> list[Located]:

@@ -96,14 +96,19 @@ class Store:
             raise _translate(exc) from exc
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """The one kind of transaction that may change the record: exclusive, all or nothing."""
+    def write(self, *, lock_log: bool = True) -> Iterator[Connection]:
+        """The one kind of transaction that may change the record: exclusive, all or nothing.
+
+        Writes that touch no log table (accounts, sessions, failed logins) pass ``lock_log=False``: on
+        PostgreSQL they then do not queue behind an import holding the log's lock, so signing in stays quick
+        while the record is being written. SQLite has a single writer whatever is asked.
+        """
         try:
             with self.engine.connect() as connection:
                 connection.info["servanda_write"] = True
                 try:
                     with connection.begin():
-                        if not self.is_sqlite:
+                        if not self.is_sqlite and lock_log:
                             timeout_ms = int(self.busy_timeout_s * 1000)
                             connection.exec_driver_sql(f"SET LOCAL lock_timeout = {timeout_ms}")
                             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})")

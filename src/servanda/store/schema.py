@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    ForeignKey,
     Index,
     Integer,
     LargeBinary,
@@ -271,7 +272,77 @@ links = Table(
 Index("ix_links_owner", links.c.owner_id, links.c.role)
 Index("ix_links_target", links.c.target, links.c.role)
 
+# --- accounts ----------------------------------------------------------------------------------------------
+#
+# Who may write, and their credentials. Not public record: these tables are neither in the log nor in its
+# projection, so ``log verify`` does not compare them and ``rebuild`` leaves them alone. Times are UTC,
+# ISO 8601 with milliseconds and a Z (fixed width), so that SQL compares them as plain strings. No secret is
+# stored as given: passwords as argon2id hashes, session ids and API tokens as SHA-256 hashes.
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("name", String(64), primary_key=True),  # what the log records as the author of a write
+    Column("display_name", Text),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("password_changed_at", String(32), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(16), primary_key=True),  # the public part of the token, for listing and revoking
+    Column("account", String(64), ForeignKey("accounts.name"), nullable=False, index=True),
+    Column("label", Text, nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("last_used_at", String(32)),
+    Column("revoked_at", String(32)),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("account", String(64), ForeignKey("accounts.name"), nullable=False, index=True),
+    Column("created_at", String(32), nullable=False),
+    Column("last_seen_at", String(32), nullable=False),
+)
+
+# One row per failed login, keyed by "name:<account>" and by "ip:<address>"; rows older than the window are
+# pruned as new ones arrive. In the store, so that every process and worker sees the same count.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False),
+    Column("at", String(32), nullable=False, index=True),
+)
+Index("ix_login_failures_key", login_failures.c.key, login_failures.c.at)
+
+# Verdicts proposed by an editor, waiting for a reviewer. A published draft becomes an assessment in the log
+# (``seq`` names its entry); the draft row stays as the review's own trace.
+verdict_drafts = Table(
+    "verdict_drafts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("assessment_id", String(128), nullable=False),
+    Column("body", Text, nullable=False),  # canonical JSON of the proposed assessment
+    Column("reason", Text),  # the editor's why, carried into the log entry on publication
+    Column("author", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("reviewer", String(64)),
+    Column("decided_at", String(32)),
+    Column("note", Text),
+    Column("seq", BigInteger),
+)
+
 LOG_TABLES = (log_entries, log_nodes, log_checkpoints)
+ACCOUNT_TABLES = (accounts, api_tokens, sessions, login_failures, verdict_drafts)
 # Each projection table with the column that names the record its rows came from.
 PROJECTION_TABLES: tuple[tuple[Table, str], ...] = (
     (records, "id"),
