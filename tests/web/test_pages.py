@@ -81,7 +81,7 @@ def test_a_downloaded_proof_verifies_against_the_signed_checkpoint(site: Site) -
     leaf = base64.b64decode(proof["leaf_hash"])
     path = [base64.b64decode(h) for h in proof["proof"]]
     verify_inclusion(leaf, proof["leaf_index"], proof["tree_size"], path, checkpoint.root)
-    assert json.loads(proof["entry"])["body"]["id"] == STATEMENT
+    assert json.loads(proof["entry"])["body"]["record"]["id"] == STATEMENT
 
 
 def test_a_proof_for_an_entry_of_another_record_is_refused(site: Site) -> None:

@@ -28,6 +28,7 @@ from servanda.errors import (
     InvalidInput,
     NotAuthenticated,
     NotFound,
+    RateLimited,
     ServandaError,
     StoreBusy,
 )
@@ -119,6 +120,16 @@ def _install_error_handlers(app: FastAPI, context: WebContext) -> None:
     @app.exception_handler(InvalidInput)
     async def invalid(request: Request, exc: InvalidInput) -> Response:
         return problem(request, 422, "Invalid input", str(exc))
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(request: Request, exc: RateLimited) -> Response:
+        if request.url.path == "/login" and not wants_json(request):
+            data = {"next": "/", "error": str(exc), "name": None}
+            response: Response = context.render(request, "login.html", data, 429)
+        else:
+            response = problem(request, 429, "Too many attempts", str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+        return response
 
     @app.exception_handler(NotAuthenticated)
     async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:

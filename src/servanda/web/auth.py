@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from servanda.accounts.model import Account
 from servanda.accounts.service import AccountService
-from servanda.errors import Forbidden, NotAuthenticated
+from servanda.errors import Forbidden, NotAuthenticated, RateLimited
 
 from .reads import context_of
 
@@ -98,6 +98,8 @@ def login(
     client = request.client.host if request.client else None
     try:
         account = accounts(request).authenticate(name.strip(), password, client)
+    except RateLimited:
+        raise  # answered with 429 and Retry-After by the app
     except (NotAuthenticated, Forbidden) as exc:
         data = {"next": _safe_next(next), "error": str(exc), "name": name}
         return context_of(request).render(request, "login.html", data, 401)

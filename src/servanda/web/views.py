@@ -10,7 +10,7 @@ import base64
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from servanda.analysis.credibility import Estimate, estimate, estimate_history
 from servanda.domain.records import Actor, Agreement, Assessment, Event, Source
@@ -50,7 +50,7 @@ def _entry_summary(entry: Entry) -> dict[str, Any]:
         "author": entry.author,
         "recorded_at": entry.recorded_at,
         "record_id": entry.record_id,
-        "type": body.get("type"),
+        "type": entry.kind.partition(".")[0] if entry.record_id else None,
         "reason": body.get("reason"),
     }
 
@@ -334,12 +334,31 @@ def record_page(connection: Connection, record_id: str, record_type: str) -> dic
     return out
 
 
+ACTOR_MATCHES = 20
+
+
+def matching_actors(connection: Connection, text: str) -> list[dict[str, Any]]:
+    """Actors whose id or name holds the words, so a reader who types a name finds the actor's page."""
+    words = text.strip().lower()
+    if not words:
+        return []
+    pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = connection.execute(
+        select(actors.c.id, actors.c.name, actors.c.kind)
+        .where((actors.c.id == words) | func.lower(actors.c.name).like(pattern, escape="\\"))
+        .order_by(func.length(actors.c.name), actors.c.id)
+        .limit(ACTOR_MATCHES)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
 def search_page(connection: Connection, query: RecallQuery) -> dict[str, Any]:
     if not any((query.text, query.actor, query.topic, query.counterparty, query.since, query.until, query.ago)):
-        return {"query": _query_dict(query), "hits": [], "window": None, "terms": [], "asked": False}
+        return {"query": _query_dict(query), "hits": [], "actors": [], "window": None, "terms": [], "asked": False}
     found = recall(connection, query)
     return {
         "query": _query_dict(query),
+        "actors": matching_actors(connection, query.text) if query.text and not query.actor else [],
         "hits": [_hit(hit.as_dict()) for hit in found.hits],
         "window": list(found.window) if found.window else None,
         "terms": found.query_terms,

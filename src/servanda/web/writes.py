@@ -202,10 +202,10 @@ def capture_upload(request: Request, who: Account, source: str, file: UploadFile
         handle = context_of(request).handle
         result = capture_file(handle, target, source.strip(), who.author, media_type=file.content_type)
     return {
-        "id": result.record.id,
-        "url": url_for_record(result.record.id, "capture"),
-        "sha256": result.record.sha256,
-        "size": result.record.size,
+        "id": result.capture.id,
+        "url": url_for_record(result.capture.id, "capture"),
+        "sha256": result.capture.sha256,
+        "size": result.capture.size,
         "duplicate": result.duplicate,
     }
 
@@ -248,7 +248,7 @@ def edit_page(request: Request, account: Identified) -> Response:
     if account is None:
         return _need_sign_in(request)
     require_write(account)
-    return _form_page(request, "edit.html", {"error": None, "values": {}, "form": None})
+    return _form_page(request, "edit.html", {"error": None, "typed": {}, "form": None})
 
 
 def _statement_from_form(values: dict[str, str]) -> dict[str, Any]:
@@ -289,7 +289,7 @@ async def edit_statement(request: Request, account: Identified) -> Response:
         record = parse_record({"type": "statement", **_statement_from_form(values)}, "statement form")
         write_record(request, who, record, values.get("reason"))
     except InvalidInput as exc:
-        return _form_page(request, "edit.html", {"error": str(exc), "values": values, "form": "statement"}, 422)
+        return _form_page(request, "edit.html", {"error": str(exc), "typed": values, "form": "statement"}, 422)
     return RedirectResponse(url_for_record(record.id, record.TYPE), status_code=303)
 
 
@@ -311,7 +311,7 @@ async def edit_record(request: Request, account: Identified) -> Response:
         record = parse_record(data, "record")
         write_record(request, who, record, values.get("reason"))
     except InvalidInput as exc:
-        return _form_page(request, "edit.html", {"error": str(exc), "values": values, "form": "record"}, 422)
+        return _form_page(request, "edit.html", {"error": str(exc), "typed": values, "form": "record"}, 422)
     return RedirectResponse(url_for_record(record.id, record.TYPE), status_code=303)
 
 
@@ -341,7 +341,7 @@ async def edit_verdict(request: Request, account: Identified) -> Response:
         record = validate_record(Assessment, data, "verdict form")
         drafts(request).submit(who, record, values.get("reason") or None)
     except InvalidInput as exc:
-        return _form_page(request, "edit.html", {"error": str(exc), "values": values, "form": "verdict"}, 422)
+        return _form_page(request, "edit.html", {"error": str(exc), "typed": values, "form": "verdict"}, 422)
     return RedirectResponse("/review?submitted=1", status_code=303)
 
 
