@@ -21,7 +21,13 @@ from servanda.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
-ACCOUNTS = {"ada": Role.ADMIN, "eve": Role.EDITOR, "rita": Role.REVIEWER, "rob": Role.REVIEWER, "red": Role.READER}
+ACCOUNTS = {
+    "ada": Role.ADMIN,
+    "eve": Role.EDITOR,
+    "rita": Role.REVIEWER,
+    "rob": Role.REVIEWER,
+    "red": Role.READER,
+}
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The site in a real browser: what readers, editors and reviewers do, and script injection that never runs."""
+"""The site in a real browser: what readers, editors and reviewers do; script injection never runs."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ def browser() -> Iterator[Browser]:
 def served(tmp_path: Path) -> Iterator[tuple[Site, str]]:
     """The starter record with one account per role, on SQLite, served on loopback."""
     settings = Settings.load(
-        home=tmp_path / "home", environ={"SERVANDA_ORIGIN": "test.servanda.example/log", "SERVANDA_AUTHOR": "t"}
+        home=tmp_path / "home",
+        environ={"SERVANDA_ORIGIN": "test.servanda.example/log", "SERVANDA_AUTHOR": "t"},
     )
     settings.home.mkdir(parents=True)
     handle = open_record(settings, create=True)
@@ -62,7 +63,9 @@ def test_a_reader_finds_an_actor_opens_a_statement_and_its_proof(
     page.get_by_role("search").first.get_by_label("Search the record").fill("Russian Federation")
     page.get_by_role("search").first.get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Search the record")
-    page.get_by_role("region", name="Actors").get_by_role("link", name="Russian Federation", exact=True).click()
+    page.get_by_role("region", name="Actors").get_by_role(
+        "link", name="Russian Federation", exact=True
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Russian Federation")
     expect(page.get_by_text("Probability that their next commitment is kept")).to_be_visible()
     page.screenshot(path=str(artifacts_dir() / "actor-ru.png"), full_page=True)
@@ -139,7 +142,8 @@ def test_a_reader_cannot_write(browser: Browser, served: tuple[Site, str]) -> No
     page.goto(f"{base}/edit")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     status = page.evaluate(
-        """async () => (await fetch('/api/records', {method: 'POST', headers: {'Content-Type': 'application/json'},
+        """async () => (await fetch('/api/records', {method: 'POST',
+        headers: {'Content-Type': 'application/json'},
         body: JSON.stringify({record: {type: 'source', id: 'x', title: 'x'}})})).status"""
     )
     assert status == 401
@@ -155,20 +159,67 @@ def _hostile_records(payloads: list[str]) -> list[dict[str, Any]]:
     """Records whose every free-text field holds payloads (ids must be slugs, so they stay plain)."""
     joined = " ".join(payloads)
     return [
-        {"type": "source", "id": "xss-source", "title": joined, "publisher": joined, "partisan": joined,
-         "original": joined, "url": "https://example.org/x?q=%3Cscript%3E"},
-        {"type": "actor", "id": "xss-actor", "kind": "person", "name": joined, "description": joined,
-         "names": {"ru": joined}, "relations": [{"type": "speaks_for", "target": "ru", "title": joined}]},
-        {"type": "statement", "id": "xss-statement", "kind": "commitment", "actor": "xss-actor",
-         "date": "2026-11-20", "language": "ru", "text": joined, "text_en": joined, "summary": joined,
-         "locator": joined, "sources": ["xss-source"], "topics": ["xss"],
-         "commitment": {"obligation": joined, "strength": "remark", "conditions": joined, "kept_if": joined}},
-        {"type": "event", "id": "xss-event", "title": joined, "kind": "attack", "date": "2026-11-21",
-         "place": joined, "summary": joined, "sources": ["xss-source"],
-         "responsible": [{"actor": "xss-actor", "role": joined, "notes": joined}]},
-        {"type": "agreement", "id": "xss-agreement", "title": joined, "kind": "ceasefire", "parties": ["xss-actor"],
-         "summary": joined, "place": joined, "provisions": ["xss-statement"], "sources": ["xss-source"],
-         "status_history": [{"status": "signed", "date": "2026-11-21", "note": joined}]},
+        {
+            "type": "source",
+            "id": "xss-source",
+            "title": joined,
+            "publisher": joined,
+            "partisan": joined,
+            "original": joined,
+            "url": "https://example.org/x?q=%3Cscript%3E",
+        },
+        {
+            "type": "actor",
+            "id": "xss-actor",
+            "kind": "person",
+            "name": joined,
+            "description": joined,
+            "names": {"ru": joined},
+            "relations": [{"type": "speaks_for", "target": "ru", "title": joined}],
+        },
+        {
+            "type": "statement",
+            "id": "xss-statement",
+            "kind": "commitment",
+            "actor": "xss-actor",
+            "date": "2026-11-20",
+            "language": "ru",
+            "text": joined,
+            "text_en": joined,
+            "summary": joined,
+            "locator": joined,
+            "sources": ["xss-source"],
+            "topics": ["xss"],
+            "commitment": {
+                "obligation": joined,
+                "strength": "remark",
+                "conditions": joined,
+                "kept_if": joined,
+            },
+        },
+        {
+            "type": "event",
+            "id": "xss-event",
+            "title": joined,
+            "kind": "attack",
+            "date": "2026-11-21",
+            "place": joined,
+            "summary": joined,
+            "sources": ["xss-source"],
+            "responsible": [{"actor": "xss-actor", "role": joined, "notes": joined}],
+        },
+        {
+            "type": "agreement",
+            "id": "xss-agreement",
+            "title": joined,
+            "kind": "ceasefire",
+            "parties": ["xss-actor"],
+            "summary": joined,
+            "place": joined,
+            "provisions": ["xss-statement"],
+            "sources": ["xss-source"],
+            "status_history": [{"status": "signed", "date": "2026-11-21", "note": joined}],
+        },
     ]
 
 
@@ -182,8 +233,13 @@ def test_script_injection_stored_in_every_text_field_never_runs(
         response = httpx.post(f"{base}/api/records", json={"record": record}, headers=headers)
         assert response.status_code == 201, response.text
     assessment = {
-        "id": "xss-assessment", "statement": "xss-statement", "verdict": "broken", "as_of": "2026-11-22",
-        "rationale": " ".join(payloads), "evidence": ["xss-event"], "sources": ["xss-source"],
+        "id": "xss-assessment",
+        "statement": "xss-statement",
+        "verdict": "broken",
+        "as_of": "2026-11-22",
+        "rationale": " ".join(payloads),
+        "evidence": ["xss-event"],
+        "sources": ["xss-source"],
     }
     draft = httpx.post(f"{base}/api/drafts", json={"assessment": assessment}, headers=headers)
     assert draft.status_code == 201, draft.text
@@ -219,8 +275,10 @@ def test_script_injection_stored_in_every_text_field_never_runs(
         injected = page.evaluate(
             """() => ({
                 flag: window.__xss ?? null,
-                handlers: document.querySelectorAll('[onerror],[onload],[onfocus],[ontoggle],[onmouseover]').length,
-                scripts: document.querySelectorAll('script, iframe, object, embed, base, meta[http-equiv]').length,
+                handlers: document.querySelectorAll(
+                    '[onerror],[onload],[onfocus],[ontoggle],[onmouseover]').length,
+                scripts: document.querySelectorAll(
+                    'script, iframe, object, embed, base, meta[http-equiv]').length,
             })"""
         )
         assert injected == {"flag": None, "handlers": 0, "scripts": 0}, (path, injected)

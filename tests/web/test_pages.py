@@ -150,7 +150,12 @@ def test_pages_carry_security_headers_and_accessible_landmarks(site: Site) -> No
     csp = page.headers["content-security-policy"]
     assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert page.headers["x-content-type-options"] == "nosniff"
-    for landmark in ('<header class="site" role="banner">', '<nav aria-label="Main">', '<main id="main"', "<footer"):
+    for landmark in (
+        '<header class="site" role="banner">',
+        '<nav aria-label="Main">',
+        '<main id="main"',
+        "<footer",
+    ):
         assert landmark in page.text
     assert re.search(r'<html lang="en">', page.text)
     assert '<meta name="viewport"' in page.text

@@ -12,7 +12,9 @@ from .common import console, handled, state
 
 def serve(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 for every interface).")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (0.0.0.0 for every interface).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     workers: Annotated[
         int, typer.Option(help="Worker processes (default: one per CPU core, at most 4).", min=0)
@@ -33,7 +35,9 @@ def serve(
     os.environ["SERVANDA_DB"] = cli.settings.db_url
     count = workers or min(4, os.cpu_count() or 1)
     shown = "localhost" if host in ("127.0.0.1", "::1") else host
-    console.print(f"serving {cli.settings.db_url} at http://{shown}:{port}/ with {count} worker(s); Ctrl-C stops")
+    console.print(
+        f"serving {cli.settings.db_url} at http://{shown}:{port}/ with {count} worker(s); Ctrl-C stops"
+    )
     uvicorn.run(
         "servanda.web.asgi:app",
         host=host,

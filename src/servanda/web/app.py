@@ -73,8 +73,9 @@ def create_app(settings: Settings, *, handle: RecordHandle | None = None) -> Fas
         summary="A verifiable public record of what political actors promised and asserted, what they did, "
         "and what their word is therefore worth.",
         description=(
-            "Every page of the site has a `.json` twin holding exactly what the page shows. Reads are open to "
-            "everyone; writes need an API token (`Authorization: Bearer …`) of an account with the right role. "
+            "Every page of the site has a `.json` twin holding exactly what the page shows. "
+            "Reads are open to everyone; writes need an API token (`Authorization: Bearer …`) "
+            "of an account with the right role. "
             "Every write goes through the same path as the command line and is attributed in the log."
         ),
         openapi_url="/api/openapi.json",
@@ -111,7 +112,9 @@ def _install_error_handlers(app: FastAPI, context: WebContext) -> None:
     def problem(request: Request, status: int, title: str, detail: str) -> Response:
         if wants_json(request):
             return JSONResponse({"error": title, "detail": detail}, status_code=status)
-        return context.render(request, "error.html", {"status": status, "title": title, "detail": detail}, status)
+        return context.render(
+            request, "error.html", {"status": status, "title": title, "detail": detail}, status
+        )
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:

@@ -12,10 +12,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection
 
+from servanda.errors import ConfigError
 from servanda.ledger.note import NoteError
 from servanda.record.bootstrap import RecordHandle
 from servanda.record.checkpoints import local_verifier
-from servanda.errors import ConfigError
 from servanda.store.log_storage import SqlLogStorage
 
 from .rendering import environment
@@ -73,7 +73,9 @@ class WebContext:
             return None
         return verifier.key() if verifier else None
 
-    def render(self, request: Request, template: str, data: dict[str, Any], status: int = 200) -> HTMLResponse:
+    def render(
+        self, request: Request, template: str, data: dict[str, Any], status: int = 200
+    ) -> HTMLResponse:
         account = getattr(request.state, "account", None)
         page = self.env.get_template(template).render(
             data=data,

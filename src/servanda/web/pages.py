@@ -31,7 +31,9 @@ def actors(request: Request, kind: str | None = None) -> Response:
 
 
 @router.get("/actors/{actor_id}")
-def actor(request: Request, actor_id: str, page_number: Annotated[PageNumber, Query(alias="page")] = 1) -> Response:
+def actor(
+    request: Request, actor_id: str, page_number: Annotated[PageNumber, Query(alias="page")] = 1
+) -> Response:
     return page(request, "actor.html", load(request, "actor", actor_id, page_number, today()))
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import Response
 from pydantic import Field
 
@@ -24,6 +25,7 @@ from .rendering import JSON, url_for_record
 router = APIRouter(tags=["read"])
 
 PageNumber = Annotated[int, Field(ge=1, le=100_000)]
+Seq = Annotated[int, PathParam(ge=0, le=2**53, description="The entry's sequence number in the log.")]
 Page = Annotated[PageNumber, Query(description="Page of the statement timeline, from 1.")]
 
 
@@ -119,12 +121,12 @@ def statement_json(request: Request, statement_id: str) -> Response:
     "/statements/{statement_id}/proof/{seq}.json",
     summary="Inclusion proof of one of the record's entries in the latest signed checkpoint",
 )
-def proof_json(request: Request, statement_id: str, seq: int) -> Response:
+def proof_json(request: Request, statement_id: str, seq: Seq) -> Response:
     return entry_proof(request, statement_id, seq)
 
 
 @router.get("/records/{record_id}/proof/{seq}.json", summary="Inclusion proof of any record's entry")
-def record_proof_json(request: Request, record_id: str, seq: int) -> Response:
+def record_proof_json(request: Request, record_id: str, seq: Seq) -> Response:
     return entry_proof(request, record_id, seq)
 
 
@@ -143,7 +145,9 @@ def entry_proof(request: Request, record_id: str, seq: int) -> Response:
     )
 
 
-@router.get("/agreements/{agreement_id}.json", summary="An agreement: parties, signatures, status, provisions")
+@router.get(
+    "/agreements/{agreement_id}.json", summary="An agreement: parties, signatures, status, provisions"
+)
 def agreement_json(request: Request, agreement_id: str) -> Response:
     return JSON(load(request, "agreement", agreement_id))
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from servanda.domain.vocabulary import ALL_VERDICTS, Strength
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from servanda.domain.vocabulary import ALL_VERDICTS, Strength
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -179,9 +179,7 @@ def _actor_names(connection: Connection, ids: list[str]) -> dict[str, str]:
 
 def _speakers(connection: Connection, actor_id: str) -> list[dict[str, Any]]:
     """Who spoke for the actor or led it, and when: the relations of other actors that name it."""
-    owners = sorted(
-        {owner for owner, rtype, role in referenced_by(connection, actor_id) if rtype == "actor"}
-    )
+    owners = sorted({owner for owner, rtype, role in referenced_by(connection, actor_id) if rtype == "actor"})
     out = []
     for owner in owners:
         record, _seq = get_record(connection, owner)
@@ -311,7 +309,7 @@ def agreement_page(connection: Connection, agreement_id: str) -> dict[str, Any]:
 def record_page(connection: Connection, record_id: str, record_type: str) -> dict[str, Any]:
     """Any other record (event, source, capture, assessment): its fields, who points at it, its entries."""
     record, _seq = get_record(connection, record_id)
-    if record.TYPE != record_type:
+    if record_type != record.TYPE:
         raise NotFound(f"{record_id!r} is a {record.TYPE}, not a {record_type}")
     pointing = referenced_by(connection, record_id)
     described = describe(connection, [owner for owner, _t, _r in pointing])
@@ -327,7 +325,8 @@ def record_page(connection: Connection, record_id: str, record_type: str) -> dic
         out["sources"] = _sources(connection, record.sources)
     if isinstance(record, Event):
         out["names"] = _actor_names(
-            connection, [r.actor for r in record.responsible] + [a for r in record.responsible for a in r.found_by]
+            connection,
+            [r.actor for r in record.responsible] + [a for r in record.responsible for a in r.found_by],
         )
     if isinstance(record, Source):
         out["sources"] = []
@@ -353,8 +352,17 @@ def matching_actors(connection: Connection, text: str) -> list[dict[str, Any]]:
 
 
 def search_page(connection: Connection, query: RecallQuery) -> dict[str, Any]:
-    if not any((query.text, query.actor, query.topic, query.counterparty, query.since, query.until, query.ago)):
-        return {"query": _query_dict(query), "hits": [], "actors": [], "window": None, "terms": [], "asked": False}
+    if not any(
+        (query.text, query.actor, query.topic, query.counterparty, query.since, query.until, query.ago)
+    ):
+        return {
+            "query": _query_dict(query),
+            "hits": [],
+            "actors": [],
+            "window": None,
+            "terms": [],
+            "asked": False,
+        }
     found = recall(connection, query)
     return {
         "query": _query_dict(query),

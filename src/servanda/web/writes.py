@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import yaml
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -34,6 +35,8 @@ api = APIRouter(prefix="/api", tags=["write"], dependencies=[Depends(identify)])
 forms = APIRouter(include_in_schema=False, dependencies=[Depends(identify)])
 files = APIRouter(tags=["read"])
 
+# Bounded so that no number a client sends overflows a database integer (a 500 instead of a 404).
+DraftId = Annotated[int, PathParam(ge=1, le=2**53, description="The draft's number.")]
 MAX_CAPTURE_BYTES = 200 * 1024 * 1024
 MAX_TEXT = 200_000
 
@@ -56,6 +59,12 @@ def parse_record(data: Any, where: str) -> Record:
             "(POST /api/drafts, or the 'Propose a verdict' form)"
         )
     return validate_record(RECORD_TYPES[record_type], fields, where)
+
+
+def _assessment(data: Any, where: str) -> Assessment:
+    record = validate_record(Assessment, data, where)
+    assert isinstance(record, Assessment)
+    return record
 
 
 def write_record(request: Request, account: Account, record: Record, reason: str | None) -> ApplyResult:
@@ -143,8 +152,7 @@ def api_write_record(request: Request, body: RecordWrite, account: Identified) -
 def api_submit_draft(request: Request, body: DraftWrite, account: Identified) -> Response:
     who = signed_in(account)
     check_csrf(request, None)
-    record = validate_record(Assessment, body.assessment, "assessment")
-    draft = drafts(request).submit(who, record, body.reason)
+    draft = drafts(request).submit(who, _assessment(body.assessment, "assessment"), body.reason)
     return JSON(draft_dict(draft), status_code=201)
 
 
@@ -155,13 +163,13 @@ def api_pending(request: Request, account: Identified) -> Response:
 
 
 @api.get("/drafts/{draft_id}", summary="One proposed verdict (editor)")
-def api_draft(request: Request, draft_id: int, account: Identified) -> Response:
+def api_draft(request: Request, draft_id: DraftId, account: Identified) -> Response:
     require_write(signed_in(account))
     return JSON(draft_dict(drafts(request).get(draft_id)))
 
 
 @api.post("/drafts/{draft_id}/publish", summary="Publish a proposed verdict (a reviewer, not its author)")
-def api_publish(request: Request, draft_id: int, body: Decision, account: Identified) -> Response:
+def api_publish(request: Request, draft_id: DraftId, body: Decision, account: Identified) -> Response:
     who = signed_in(account)
     check_csrf(request, None)
     draft, result = drafts(request).publish(draft_id, who, body.note)
@@ -169,7 +177,7 @@ def api_publish(request: Request, draft_id: int, body: Decision, account: Identi
 
 
 @api.post("/drafts/{draft_id}/reject", summary="Turn down a proposed verdict, saying why (reviewer)")
-def api_reject(request: Request, draft_id: int, body: Decision, account: Identified) -> Response:
+def api_reject(request: Request, draft_id: DraftId, body: Decision, account: Identified) -> Response:
     who = signed_in(account)
     check_csrf(request, None)
     return JSON(draft_dict(drafts(request).reject(draft_id, who, body.note or "")))
@@ -222,7 +230,9 @@ def captured_file(request: Request, capture_id: str) -> Response:
         raise NotFound(f"{capture_id!r} is a {record.TYPE}, not a capture")
     path = capture_path(context.settings.captures_dir, record.sha256)  # type: ignore[attr-defined]
     if not path.is_file():
-        raise NotFound(f"the file of {capture_id} is not on this server (captures are kept in its home folder)")
+        raise NotFound(
+            f"the file of {capture_id} is not on this server (captures are kept in its home folder)"
+        )
     # A captured web page may hold the very scripts it was captured for: never render it as ours.
     return FileResponse(
         path,
@@ -289,7 +299,9 @@ async def edit_statement(request: Request, account: Identified) -> Response:
         record = parse_record({"type": "statement", **_statement_from_form(values)}, "statement form")
         write_record(request, who, record, values.get("reason"))
     except InvalidInput as exc:
-        return _form_page(request, "edit.html", {"error": str(exc), "typed": values, "form": "statement"}, 422)
+        return _form_page(
+            request, "edit.html", {"error": str(exc), "typed": values, "form": "statement"}, 422
+        )
     return RedirectResponse(url_for_record(record.id, record.TYPE), status_code=303)
 
 
@@ -338,8 +350,7 @@ async def edit_verdict(request: Request, account: Identified) -> Response:
     if values.get("supersedes", "").strip():
         data["supersedes"] = values["supersedes"].strip()
     try:
-        record = validate_record(Assessment, data, "verdict form")
-        drafts(request).submit(who, record, values.get("reason") or None)
+        drafts(request).submit(who, _assessment(data, "verdict form"), values.get("reason") or None)
     except InvalidInput as exc:
         return _form_page(request, "edit.html", {"error": str(exc), "typed": values, "form": "verdict"}, 422)
     return RedirectResponse("/review?submitted=1", status_code=303)
@@ -361,7 +372,7 @@ def review_page(request: Request, account: Identified, submitted: int = 0) -> Re
 
 
 @forms.post("/review/{draft_id}")
-async def review_decide(request: Request, draft_id: int, account: Identified) -> Response:
+async def review_decide(request: Request, draft_id: DraftId, account: Identified) -> Response:
     values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     who = signed_in(account)
     check_csrf(request, values.get("csrf"))
