@@ -76,7 +76,9 @@ class CoxResult:
 def _check(spells: Sequence[Spell]) -> None:
     for spell in spells:
         if not (spell.years >= 0 and math.isfinite(spell.years)):
-            raise ValueError(f"{spell.id}: a duration must be a finite number of years ≥ 0, not {spell.years!r}")
+            raise ValueError(
+                f"{spell.id}: a duration must be a finite number of years ≥ 0, not {spell.years!r}"
+            )
 
 
 def kaplan_meier(spells: Sequence[Spell], label: str) -> Curve:
@@ -125,9 +127,7 @@ def cox(spells: Sequence[Spell], covariates: Sequence[str]) -> CoxResult:
     n, events = len(spells), sum(s.ended for s in spells)
     usable = [c for c in covariates if 0 < sum(s.covariates.get(c, False) for s in spells) < n]
     dropped = [c for c in covariates if c not in usable]
-    note = (
-        f"left out because every agreement or none has it: {', '.join(dropped)}. " if dropped else ""
-    )
+    note = f"left out because every agreement or none has it: {', '.join(dropped)}. " if dropped else ""
     if not usable:
         return CoxResult(n, events, (), (), None, note + "no covariate varies between the agreements")
     if events < MIN_EVENTS_PER_COVARIATE * len(usable):
@@ -137,8 +137,7 @@ def cox(spells: Sequence[Spell], covariates: Sequence[str]) -> CoxResult:
             tuple(usable),
             (),
             None,
-            note
-            + f"{events} ended agreement{'s' if events != 1 else ''} for {len(usable)} covariate"
+            note + f"{events} ended agreement{'s' if events != 1 else ''} for {len(usable)} covariate"
             f"{'s' if len(usable) != 1 else ''}: a Cox model needs at least {MIN_EVENTS_PER_COVARIATE} per "
             "covariate to give a stable ratio",
         )
@@ -160,7 +159,9 @@ def cox(spells: Sequence[Spell], covariates: Sequence[str]) -> CoxResult:
         try:
             fitter.fit(frame, duration_col="years", event_col="ended")
         except _convergence_warning() as exc:
-            return CoxResult(n, events, tuple(usable), (), None, note + f"the Cox fit did not converge: {exc}")
+            return CoxResult(
+                n, events, tuple(usable), (), None, note + f"the Cox fit did not converge: {exc}"
+            )
     summary = fitter.summary
     ratios = tuple(
         HazardRatio(
@@ -173,9 +174,7 @@ def cox(spells: Sequence[Spell], covariates: Sequence[str]) -> CoxResult:
         )
         for c in usable
     )
-    return CoxResult(
-        n, events, tuple(usable), ratios, float(fitter.concordance_index_), note.strip() or None
-    )
+    return CoxResult(n, events, tuple(usable), ratios, float(fitter.concordance_index_), note.strip() or None)
 
 
 def _convergence_warning() -> type[Warning]:

@@ -10,6 +10,7 @@ from servanda import __version__
 from servanda.settings import Settings
 
 from . import analysis as analysis_commands
+from . import assess as assess_commands
 from . import importers as importer_commands
 from . import log as log_commands
 from . import recall as recall_commands
@@ -66,6 +67,7 @@ record_commands.register(app)
 recall_commands.register(app)
 importer_commands.register(app)
 analysis_commands.register(app)
+assess_commands.register(app)
 app.add_typer(log_commands.app, name="log")
 
 

@@ -33,7 +33,12 @@ from servanda.store.schema import records
 from .importers.ucdp import ENDED_NOTE, THIRD_PARTIES_NOTE
 
 ENDING = frozenset(
-    {AgreementStatus.TERMINATED, AgreementStatus.DENOUNCED, AgreementStatus.WITHDRAWN, AgreementStatus.SUSPENDED}
+    {
+        AgreementStatus.TERMINATED,
+        AgreementStatus.DENOUNCED,
+        AgreementStatus.WITHDRAWN,
+        AgreementStatus.SUSPENDED,
+    }
 )
 CENSORING = frozenset({AgreementStatus.EXPIRED, AgreementStatus.SUPERSEDED})
 COVARIATES = ("third_party", "pko")
@@ -93,7 +98,9 @@ def spells_of(items: Iterable[Agreement]) -> AgreementSpells:
             continue
         notes = agreement.notes or ""
         covariates = {
-            "third_party": bool(agreement.third_parties or agreement.guarantors or THIRD_PARTIES_NOTE in notes),
+            "third_party": bool(
+                agreement.third_parties or agreement.guarantors or THIRD_PARTIES_NOTE in notes
+            ),
             "pko": "pko" in agreement.provisions,
         }
         spells.append(Spell(agreement.id, (end - start).days / DAYS_PER_YEAR, ended, covariates))
