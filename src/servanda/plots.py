@@ -191,7 +191,9 @@ def tornado_svg(rows: Sequence[tuple[str, float, float]], base: float, descripti
         axes.set_yticklabels([label for label, _, _ in reversed(rows)], fontsize="small")
         axes.axvline(0, color="black", linewidth=1)
         axes.axvline(base, color="grey", linestyle="--", linewidth=1)
-        axes.set_xlabel("net value of the agreement over the alternative (red: input at its low end, blue: high)")
+        axes.set_xlabel(
+            "net value of the agreement over the alternative (red: input at its low end, blue: high)"
+        )
         axes.grid(True, axis="x", alpha=0.3)
         axes.set_title(description, fontsize="x-small", wrap=True)
         return svg_text(figure)

@@ -103,7 +103,9 @@ def _with(tmp_path: Path, old: str, new: str) -> Path:
 
 
 def _line_of(path: Path, needle: str) -> int:
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+    return next(
+        i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line
+    )
 
 
 def test_an_unknown_actor_is_named_with_file_and_line(loaded: RecordHandle, tmp_path: Path) -> None:

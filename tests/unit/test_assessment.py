@@ -213,9 +213,7 @@ def test_a_proposal_that_needs_a_guarantee() -> None:
     assert not result.worth_entering
     assert result.required_enforcement == pytest.approx(0.2715, abs=EXACT)
     assert result.headline.startswith("Not worth entering without a guarantee enforcing at least 0.27")
-    guaranteed_result = evaluate(
-        _proposal(guarantors=[{"actor": "us", "enforcement": 0.3}]), [cred]
-    )
+    guaranteed_result = evaluate(_proposal(guarantors=[{"actor": "us", "enforcement": 0.3}]), [cred])
     assert guaranteed_result.worth_entering
     assert guaranteed_result.headline.startswith("Worth entering only with the guarantee")
 
@@ -246,10 +244,11 @@ def test_several_terms_use_a_reproducible_monte_carlo() -> None:
         "value_if_kept": 0.5,
         "loss_if_broken": 0.5,
     }
-    proposal = _proposal(
-        terms={"counterpart": [_proposal().terms.counterpart[0].model_dump(), second]}
-    )
-    creds = [_credibility(8, 4), TermCredibility("withdraw", "kind", ("ru", "military_presence"), 0.5, 0.2, 0.8, 2, 2, 2, 2.0)]
+    proposal = _proposal(terms={"counterpart": [_proposal().terms.counterpart[0].model_dump(), second]})
+    creds = [
+        _credibility(8, 4),
+        TermCredibility("withdraw", "kind", ("ru", "military_presence"), 0.5, 0.2, 0.8, 2, 2, 2, 2.0),
+    ]
     first, again = evaluate(proposal, creds), evaluate(proposal, creds)
     assert first.probability_worth == again.probability_worth
     assert first.probability_worth is not None and 0 < first.probability_worth < 1

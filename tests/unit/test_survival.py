@@ -38,7 +38,12 @@ def test_no_effect_gives_an_interval_around_one() -> None:
 
 def test_kaplan_meier_by_hand() -> None:
     # ends at 1, 2 (censored), 3, 4: S = 3/4 after 1, then 3/4 · 1/2 after 3, then 0 after 4
-    spells = [Spell("a", 1, True, {}), Spell("b", 2, False, {}), Spell("c", 3, True, {}), Spell("d", 4, True, {})]
+    spells = [
+        Spell("a", 1, True, {}),
+        Spell("b", 2, False, {}),
+        Spell("c", 3, True, {}),
+        Spell("d", 4, True, {}),
+    ]
     curve = kaplan_meier(spells, "all")
     survival = dict(zip(curve.times, curve.survival, strict=True))
     assert survival[1.0] == pytest.approx(0.75)
@@ -69,18 +74,26 @@ def test_negative_durations_are_refused() -> None:
 
 
 def _agreement(id: str, signed: str, **fields: object) -> Agreement:
-    return Agreement.model_validate({"id": id, "title": id, "kind": "ceasefire", "parties": ["a"], "signed": signed, **fields})
+    return Agreement.model_validate(
+        {"id": id, "title": id, "kind": "ceasefire", "parties": ["a"], "signed": signed, **fields}
+    )
 
 
 def test_agreements_become_spells() -> None:
     spells = spells_of(
         [
-            _agreement("ended", "2000-01-01", status_history=[{"status": "terminated", "date": "2001-01-01"}],
-                       provisions=["cease", "pko"]),
+            _agreement(
+                "ended",
+                "2000-01-01",
+                status_history=[{"status": "terminated", "date": "2001-01-01"}],
+                provisions=["cease", "pko"],
+            ),
             _agreement("lasting", "2000-01-01", third_parties=[{"actor": "un"}]),
             _agreement("expired", "2002-01-01", status_history=[{"status": "expired", "date": "2010-01-01"}]),
             _agreement("unknown-end", "2003-01-01", notes="UCDP codes it as ended but gives no date."),
-            _agreement("stillborn", "2004-01-01", status_history=[{"status": "never_in_force", "date": "2005"}]),
+            _agreement(
+                "stillborn", "2004-01-01", status_history=[{"status": "never_in_force", "date": "2005"}]
+            ),
         ]
     )
     by_id = {s.id: s for s in spells.spells}

@@ -180,4 +180,5 @@ def cox(spells: Sequence[Spell], covariates: Sequence[str]) -> CoxResult:
 def _convergence_warning() -> type[Warning]:
     from lifelines.exceptions import ConvergenceWarning
 
-    return ConvergenceWarning
+    warning: type[Warning] = ConvergenceWarning
+    return warning

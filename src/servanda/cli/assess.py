@@ -18,7 +18,9 @@ from .common import console, err_console, handled, print_json, state
 def assess(
     ctx: typer.Context,
     proposal: Annotated[Path, typer.Argument(metavar="PROPOSAL", help="The proposal's YAML file.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")
+    ] = False,
     report: Annotated[
         Path | None,
         typer.Option("--report", metavar="FILE", help="Also write the full report to FILE (.md or .html)."),

@@ -361,8 +361,9 @@ def _no_record(
     held = sorted(key[1] for key in estimates[term.basis])
     what = term.kind if term.basis == "kind" else term.strength.value
     return (
-        f"the record holds no assessed commitments of {actor} of {term.basis} {what!r}, so there is nothing to "
-        f"estimate the term {term.id!r} from (servanda does not invent a probability). The record has "
+        f"the record holds no assessed commitments of {actor} of {term.basis} {what!r}, so there is "
+        f"nothing to estimate the term {term.id!r} from (servanda does not invent a probability). "
+        "The record has "
         f"{actor}'s outcomes of {term.basis} {', '.join(held)}; use one of those, or set basis: strength or "
         "basis: actor for this term"
     )
@@ -416,13 +417,14 @@ def _statement(covariate: str, curves: Sequence[Curve], result: CoxResult) -> st
     for curve in curves:
         at = dict(curve.at_years)
         parts.append(
-            f"{curve.label}: {curve.n} agreements, {curve.events} ended; {at[2.0]:.0%} still in force after two "
-            f"years, {at[5.0]:.0%} after five"
+            f"{curve.label}: {curve.n} agreements, {curve.events} ended; {at[2.0]:.0%} still in force "
+            f"after two years, {at[5.0]:.0%} after five"
         )
     text = "Among the record's agreements — " + "; ".join(parts) + "."
     ratio = next((r for r in result.ratios if r.covariate == covariate), None)
     if ratio is not None:
         direction = "more" if ratio.ratio > 1 else "less"
+        adjusted = " and ".join(c for c in result.covariates if c != covariate) or "nothing else"
         certain = (
             "the 95% interval excludes 1"
             if ratio.low > 1 or ratio.high < 1
@@ -430,9 +432,8 @@ def _statement(covariate: str, curves: Sequence[Curve], result: CoxResult) -> st
         )
         text += (
             f" A Cox model ({result.n} agreements, {result.events} ended, adjusted for "
-            f"{' and '.join(c for c in result.covariates if c != covariate) or 'nothing else'}) gives a hazard "
-            f"ratio of {ratio.ratio:.2f} (95% interval {ratio.low:.2f}–{ratio.high:.2f}) for {with_} against "
-            f"{without}: such agreements ended {direction} readily, {certain}."
+            f"{adjusted}) gives a hazard ratio of {ratio.ratio:.2f} "
+            f"(95% interval {ratio.low:.2f}–{ratio.high:.2f}) for {with_} against {without}: such agreements ended {direction} readily, {certain}."
         )
     elif result.skipped:
         text += f" No Cox model was fitted: {result.skipped}."

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Range:
-    """Shares x of the issue going to A that both sides prefer to fighting: (low, high), empty if low ≥ high."""
+    """Shares x of the issue to A that both sides prefer to fighting: (low, high), empty if low ≥ high."""
 
     low: float
     high: float

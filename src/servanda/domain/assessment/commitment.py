@@ -16,6 +16,7 @@ g ≥ [δ·M₁(t + 1) + M₂(t) − B]/δ.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -83,9 +84,7 @@ def power_path(path: Sequence[float], destruction: float, delta: float) -> list[
     """
     if len(path) < 2:
         raise ValueError("a power path needs at least two points: now and later")
-    return [
-        shift_test(a, b, destruction, delta, t) for t, (a, b) in enumerate(zip(path, path[1:], strict=False))
-    ]
+    return [shift_test(a, b, destruction, delta, t) for t, (a, b) in enumerate(itertools.pairwise(path))]
 
 
 def preventive_war_condition(p: float, rise: float, destruction: float, delta: float) -> bool:

@@ -67,7 +67,8 @@ def guaranteed(terms: Sequence[TermValue], enforcement: float) -> list[TermValue
 def required_enforcement(terms: Sequence[TermValue], alternative: float) -> float | None:
     """The smallest enforcement probability e* a guarantor must offer for EV to reach the alternative.
 
-    EV(e) = Σ kept − (1 − e)·Σ (1 − p)(kept − broken), so e* = 1 − (Σ kept − U_none) / Σ (1 − p)(kept − broken).
+    EV(e) = Σ kept − (1 − e)·Σ (1 − p)(kept − broken),
+    so e* = 1 − (Σ kept − U_none) / Σ (1 − p)(kept − broken).
     0 when the agreement is already worth entering without a guarantee; None when no guarantee can make it
     worth entering (not even certain compliance beats the alternative).
     """

@@ -1,4 +1,4 @@
-"""The assessment of one proposal: the numbers, the sensitivity of the verdict to every input, and the verdict.
+"""The assessment of one proposal: its numbers, the sensitivity of the verdict to every input, the verdict.
 
 Pure: the counterpart's credibility for each term comes in as ``TermCredibility`` (the record layer reads it
 from the store), and everything else is the analyst's proposal.
@@ -339,8 +339,9 @@ def verdict(proposal: Proposal, e: Evaluation) -> tuple[str, list[str]]:
             )
     elif e.enforcement_offered >= required:
         headline = (
-            f"Worth entering only with the guarantee: it needs one enforcing at least {required:.2f}, and the "
-            f"guarantors named offer {e.enforcement_offered:.2f} (expected gain {e.net_guaranteed:+.2f})."
+            "Worth entering only with the guarantee: it needs one enforcing at least "
+            f"{required:.2f}, and the guarantors named offer {e.enforcement_offered:.2f} "
+            f"(expected gain {e.net_guaranteed:+.2f})."
         )
     else:
         headline = f"Not worth entering without a guarantee enforcing at least {required:.2f}"
@@ -357,8 +358,9 @@ def verdict(proposal: Proposal, e: Evaluation) -> tuple[str, list[str]]:
             "the counterpart" if proposal.commitment_problem.rising == "counterpart" else "the assessing side"
         )
         headline += (
-            f" And no agreement is self-enforcing given the expected shift in power towards {who}: a guarantor "
-            f"would have to be able to take at least {worst.guarantee:.2f} (present value; "
+            " And no agreement is self-enforcing given the expected shift in power towards "
+            f"{who}: a guarantor would have to be able to take at least {worst.guarantee:.2f} "
+            "(present value; "
             f"{worst.guarantee_per_period:.2f} of the flow per {proposal.commitment_problem.period}) from it."
         )
     empty = [r for r in e.bargaining if r.empty]
@@ -389,7 +391,8 @@ def verdict(proposal: Proposal, e: Evaluation) -> tuple[str, list[str]]:
     low_req, high_req = e.required_enforcement_interval
     if required is not None and required > 0:
         span = (
-            f" (from {_fmt(high_req)} at the high end of the compliance intervals to {_fmt(low_req)} at the low end)"
+            f" (from {_fmt(high_req)} at the high end of the compliance intervals to "
+            f"{_fmt(low_req)} at the low end)"
             if low_req != high_req
             else ""
         )
@@ -407,9 +410,10 @@ def verdict(proposal: Proposal, e: Evaluation) -> tuple[str, list[str]]:
         reasons.append("The verdict holds across the whole range of every uncertain input.")
     for s in war:
         reasons.append(
-            f"Period {s.period}: the rising side's chances go from {s.p_now:.2f} to {s.p_next:.2f}; the shift "
-            f"({s.shift:.2f}) exceeds the bargaining surplus ({s.surplus:.2f}), so the declining side gains more "
-            f"by fighting ({s.declining_lock_in:.2f}) than any promise can give it ({s.best_peace:.2f})."
+            f"Period {s.period}: the rising side's chances go from {s.p_now:.2f} to {s.p_next:.2f}; "
+            f"the shift ({s.shift:.2f}) exceeds the bargaining surplus ({s.surplus:.2f}), so the declining "
+            f"side gains more by fighting ({s.declining_lock_in:.2f}) than any promise can give it "
+            f"({s.best_peace:.2f})."
         )
     if e.commitment and not war:
         reasons.append(

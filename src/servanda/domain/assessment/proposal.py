@@ -102,10 +102,10 @@ class Terms(_Model):
     @model_validator(mode="after")
     def _unique_ids(self) -> Terms:
         seen: set[str] = set()
-        for term in [*self.counterpart, *self.own]:
-            if term.id in seen:
-                raise ValueError(f"term id {term.id!r} is used twice")
-            seen.add(term.id)
+        for term_id in [*(t.id for t in self.counterpart), *(t.id for t in self.own)]:
+            if term_id in seen:
+                raise ValueError(f"term id {term_id!r} is used twice")
+            seen.add(term_id)
         return self
 
 

@@ -98,8 +98,8 @@ PROVISIONS: dict[str, str] = {
     "co_impl": "commission to oversee implementation",
 }
 
-# Labels in an agreement's notes that analyses read back (record/agreement_spells.py): whether UCDP names third
-# parties at all (pa_3rd, with or without a UCDP id), and whether it codes the agreement as ended.
+# Labels in an agreement's notes that analyses read back (record/agreement_spells.py): whether UCDP names
+# third parties at all (pa_3rd, with or without a UCDP id), and whether it codes the agreement as ended.
 THIRD_PARTIES_NOTE = "Third parties (UCDP pa_3rd)"
 ENDED_NOTE = "UCDP codes it as ended"
 
