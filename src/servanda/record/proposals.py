@@ -433,7 +433,8 @@ def _statement(covariate: str, curves: Sequence[Curve], result: CoxResult) -> st
         text += (
             f" A Cox model ({result.n} agreements, {result.events} ended, adjusted for "
             f"{adjusted}) gives a hazard ratio of {ratio.ratio:.2f} "
-            f"(95% interval {ratio.low:.2f}–{ratio.high:.2f}) for {with_} against {without}: such agreements ended {direction} readily, {certain}."
+            f"(95% interval {ratio.low:.2f}–{ratio.high:.2f}) for {with_} against {without}: "
+            f"such agreements ended {direction} readily, {certain}."
         )
     elif result.skipped:
         text += f" No Cox model was fitted: {result.skipped}."
