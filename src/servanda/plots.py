@@ -161,3 +161,57 @@ def calibration_plot(
         bottom.grid(True, axis="y", alpha=0.3)
         figure.suptitle(f"Backtest calibration over {n} outcomes (rolling origin)", fontsize="large")
         _save(figure, path, fmt)
+
+
+def svg_text(figure: Any) -> str:
+    """A figure as SVG text, for embedding in a report (the same stable, font-independent SVG as files)."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(figure)
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]  # drop the XML prolog and doctype: the SVG goes inside an HTML page
+
+
+def tornado_svg(rows: Sequence[tuple[str, float, float]], base: float, description: str) -> str:
+    """A tornado chart: for each input (label, net value at its low end, at its high end), a bar from one to
+    the other around the base net value; the vertical line at 0 is where the verdict changes."""
+    from matplotlib.figure import Figure
+
+    with _styled():
+        figure = Figure(figsize=(9, 1.2 + 0.45 * max(1, len(rows))), layout="constrained")
+        axes = figure.add_subplot()
+        for index, (_label, low, high) in enumerate(reversed(rows)):
+            axes.barh(index, low - base, left=base, color="tab:red", alpha=0.7, height=0.6)
+            axes.barh(index, high - base, left=base, color="tab:blue", alpha=0.7, height=0.6)
+        axes.set_yticks(range(len(rows)))
+        axes.set_yticklabels([label for label, _, _ in reversed(rows)], fontsize="small")
+        axes.axvline(0, color="black", linewidth=1)
+        axes.axvline(base, color="grey", linestyle="--", linewidth=1)
+        axes.set_xlabel(
+            "net value of the agreement over the alternative (red: input at its low end, blue: high)"
+        )
+        axes.grid(True, axis="x", alpha=0.3)
+        axes.set_title(description, fontsize="x-small", wrap=True)
+        return svg_text(figure)
+
+
+def survival_svg(curves: Sequence[tuple[str, Sequence[float], Sequence[float]]], title: str) -> str:
+    """Kaplan–Meier curves (label, times in years, share still in force) as steps."""
+    from matplotlib.figure import Figure
+
+    with _styled():
+        figure = Figure(figsize=(8, 4.5), layout="constrained")
+        axes = figure.add_subplot()
+        for label, times, survival in curves:
+            axes.step([0.0, *times], [1.0, *survival], where="post", label=label, linewidth=2)
+        axes.set_ylim(0, 1.02)
+        axes.set_xlabel("years since signing")
+        axes.set_ylabel("share of agreements still in force")
+        axes.grid(True, alpha=0.3)
+        axes.legend(fontsize="small")
+        axes.set_title(title, fontsize="medium")
+        return svg_text(figure)

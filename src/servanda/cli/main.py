@@ -10,6 +10,7 @@ from servanda import __version__
 from servanda.settings import Settings
 
 from . import analysis as analysis_commands
+from . import assess as assess_commands
 from . import importers as importer_commands
 from . import log as log_commands
 from . import recall as recall_commands
@@ -69,6 +70,7 @@ recall_commands.register(app)
 importer_commands.register(app)
 analysis_commands.register(app)
 serve_commands.register(app)
+assess_commands.register(app)
 app.add_typer(log_commands.app, name="log")
 app.add_typer(user_commands.app, name="user")
 

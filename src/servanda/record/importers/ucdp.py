@@ -98,6 +98,11 @@ PROVISIONS: dict[str, str] = {
     "co_impl": "commission to oversee implementation",
 }
 
+# Labels in an agreement's notes that analyses read back (record/agreement_spells.py): whether UCDP names
+# third parties at all (pa_3rd, with or without a UCDP id), and whether it codes the agreement as ended.
+THIRD_PARTIES_NOTE = "Third parties (UCDP pa_3rd)"
+ENDED_NOTE = "UCDP codes it as ended"
+
 # pa_type: UCDP's own classification of the agreement.
 KINDS: dict[str, str] = {
     "1": "full_peace_agreement",
@@ -513,16 +518,16 @@ def _notes(
     for column, label in (
         ("pa_sign", "Signatories (UCDP pa_sign)"),
         ("c_sign", "On the signing (UCDP c_sign)"),
-        ("pa_3rd", "Third parties (UCDP pa_3rd)"),
+        ("pa_3rd", THIRD_PARTIES_NOTE),
         ("c_3rd", "On the third parties (UCDP c_3rd)"),
     ):
         value = row.get(column)
         if value:
             parts.append(f"{label}: {value}")
     if ended == "True" and end_text:
-        parts.append(f"UCDP codes it as ended; how (UCDP c_duration): {end_text}")
+        parts.append(f"{ENDED_NOTE}; how (UCDP c_duration): {end_text}")
     elif ended == "True" and not row.get("duration"):
-        parts.append("UCDP codes it as ended but gives no date.")
+        parts.append(f"{ENDED_NOTE} but gives no date.")
     elif end_text:
         parts.append(f"How it fared; UCDP does not code it as ended (UCDP c_duration): {end_text}")
     link = row.get("linktofulltextagreement")
