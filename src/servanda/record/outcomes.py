@@ -44,7 +44,10 @@ def record_outcomes(connection: Connection, coding: Coding | None = None) -> lis
             statements.c.date_start,
             statements.c.strength,
             statements.c.category,
-        ).where(statements.c.kind == "commitment")
+        )
+        # Only assessed commitments can be outcomes: on a large record most are not (yet) assessed, and
+        # asking for their verdicts would cost more than the whole estimate.
+        .where(statements.c.kind == "commitment", statements.c.id.in_(select(assessments.c.statement_id)))
     ).all()
     offices: dict[str, list[tuple[str, str | None, str | None]]] = {}
     for owner, target, since, until in connection.execute(

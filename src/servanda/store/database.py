@@ -19,13 +19,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 from servanda.errors import ConfigError, StoreBusy
 
 # An arbitrary constant: the key of PostgreSQL's advisory lock that serialises writers of the log.
 _PG_WRITE_LOCK = 0x5E7A_4DA
 BUSY_TIMEOUT_S = 30.0
+CACHE_KIB = 64 * 1024  # per connection: the indexes a busy page touches stay in memory
 
 
 def normalise_url(url: str) -> str:
@@ -61,8 +62,10 @@ class Store:
                 folder = Path(database).parent
                 if not folder.exists():
                     raise ConfigError(f"cannot open {database}: folder {folder} does not exist")
-            # A pool of one file handle per thread is what SQLite wants; NullPool keeps locks short-lived.
-            engine = create_engine(self.url, poolclass=NullPool)
+            # Pooled connections keep their page cache between requests: a web server opening a new connection
+            # per request re-read every index page it touched (NullPool made a statement's JSON 3× slower).
+            # A connection holds no lock between transactions, so pooling does not keep writers waiting.
+            engine = create_engine(self.url, poolclass=QueuePool, pool_size=8, max_overflow=24)
             timeout_ms = int(self.busy_timeout_s * 1000)
 
             @event.listens_for(engine, "connect")
@@ -73,6 +76,7 @@ class Store:
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
                 cursor.execute("PRAGMA synchronous=FULL")
+                cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
                 cursor.close()
 
             @event.listens_for(engine, "begin")

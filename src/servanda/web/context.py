@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -21,7 +22,18 @@ from servanda.store.log_storage import SqlLogStorage
 from .rendering import environment
 
 T = TypeVar("T")
-CACHE_ENTRIES = 512
+CACHE_ENTRIES = 4096  # pages of a few kilobytes: tens of megabytes at most, per worker
+
+
+def cache_entries() -> int:
+    """How many computed pages each worker keeps: ``SERVANDA_WEB_CACHE`` (0 turns the cache off)."""
+    value = os.environ.get("SERVANDA_WEB_CACHE", "")
+    try:
+        return max(0, int(value)) if value else CACHE_ENTRIES
+    except ValueError:
+        raise ConfigError(
+            f"SERVANDA_WEB_CACHE={value!r}: give a number of pages (0 turns the cache off)"
+        ) from None
 
 
 class ViewCache:
@@ -37,6 +49,8 @@ class ViewCache:
         self._lock = threading.Lock()
 
     def get(self, key: tuple[Hashable, ...], make: Callable[[], T]) -> T:
+        if self.capacity <= 0:
+            return make()
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
@@ -56,7 +70,7 @@ class WebContext:
         self.store = handle.store
         self.service = handle.service
         self.env = environment()
-        self.cache = ViewCache()
+        self.cache = ViewCache(cache_entries())
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

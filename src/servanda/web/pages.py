@@ -20,31 +20,44 @@ def page(request: Request, template: str, data: dict[str, object], status: int =
     return context_of(request).render(request, template, data, status)
 
 
+def record_page(request: Request, template: str, name: str, *args: object) -> Response:
+    """A page of the record. For readers who are not signed in (nearly all of them) the rendered page is
+    cached like its data, until the log grows; a signed-in page shows its account, so it is rendered anew."""
+    if request.state.account is not None:
+        return page(request, template, load(request, name, *args))
+    context = context_of(request)
+    with context.read() as connection:
+        size = context.log_size(connection)
+    key = ("html", size, request.url.path, request.url.query)
+    body = context.cache.get(key, lambda: bytes(page(request, template, load(request, name, *args)).body))
+    return HTMLResponse(body)
+
+
 @router.get("/")
 def home(request: Request) -> Response:
-    return page(request, "home.html", load(request, "home"))
+    return record_page(request, "home.html", "home")
 
 
 @router.get("/actors")
 def actors(request: Request, kind: str | None = None) -> Response:
-    return page(request, "actors.html", load(request, "actors", kind))
+    return record_page(request, "actors.html", "actors", kind)
 
 
 @router.get("/actors/{actor_id}")
 def actor(
     request: Request, actor_id: str, page_number: Annotated[PageNumber, Query(alias="page")] = 1
 ) -> Response:
-    return page(request, "actor.html", load(request, "actor", actor_id, page_number, today()))
+    return record_page(request, "actor.html", "actor", actor_id, page_number, today())
 
 
 @router.get("/statements/{statement_id}")
 def statement(request: Request, statement_id: str) -> Response:
-    return page(request, "statement.html", load(request, "statement", statement_id))
+    return record_page(request, "statement.html", "statement", statement_id)
 
 
 @router.get("/agreements/{agreement_id}")
 def agreement(request: Request, agreement_id: str) -> Response:
-    return page(request, "agreement.html", load(request, "agreement", agreement_id))
+    return record_page(request, "agreement.html", "agreement", agreement_id)
 
 
 def _record_page(record_type: str):  # type: ignore[no-untyped-def]

@@ -88,9 +88,12 @@ def search_query(
 
 
 def search_data(request: Request, query: RecallQuery) -> dict[str, Any]:
+    """A search's results, cached like a page until the log grows (the same search asked again — a link
+    shared in an article — costs one query)."""
     context = context_of(request)
     with context.read() as connection:
-        return views.search_page(connection, query)
+        size = context.log_size(connection)
+        return context.cache.get(("search", size, query), lambda: views.search_page(connection, query))
 
 
 # --- routes -------------------------------------------------------------------------------------------------

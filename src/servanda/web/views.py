@@ -25,13 +25,12 @@ from servanda.record.queries import (
     history,
     list_actors,
     overview,
-    referenced_by,
     statements_for_actor,
 )
 from servanda.record.recall import Hit, RecallQuery, attach_history, recall, window_for
 from servanda.record.timeline import contradictions, statement_timeline
 from servanda.store.log_storage import SqlLogStorage
-from servanda.store.schema import actors
+from servanda.store.schema import actors, captures, links, records
 
 LATEST_ENTRIES = 15
 TIMELINE_PAGE = 100
@@ -177,9 +176,26 @@ def _actor_names(connection: Connection, ids: list[str]) -> dict[str, str]:
     return {row.id: row.name for row in rows}
 
 
+def _owners_of_type(
+    connection: Connection, target: str, owner_type: str, role: str | None = None
+) -> list[str]:
+    """The ids of records of ``owner_type`` that point at ``target`` (with ``role``, when given), asked of
+    SQL: a state is pointed at by thousands of statements, and its page needs only the actors among them."""
+    query = (
+        select(links.c.owner_id)
+        .join(records, records.c.id == links.c.owner_id)
+        .where(links.c.target == target, records.c.type == owner_type)
+        .distinct()
+        .order_by(links.c.owner_id)
+    )
+    if role is not None:
+        query = query.where(links.c.role == role)
+    return [owner for (owner,) in connection.execute(query)]
+
+
 def _speakers(connection: Connection, actor_id: str) -> list[dict[str, Any]]:
     """Who spoke for the actor or led it, and when: the relations of other actors that name it."""
-    owners = sorted({owner for owner, rtype, role in referenced_by(connection, actor_id) if rtype == "actor"})
+    owners = _owners_of_type(connection, actor_id, "actor")
     out = []
     for owner in owners:
         record, _seq = get_record(connection, owner)
@@ -210,11 +226,14 @@ def _sources(connection: Connection, ids: list[str]) -> list[dict[str, Any]]:
             out.append({"id": source_id, "missing": True})
             continue
         item = record.model_dump(mode="json", exclude_none=True)
-        item["captures"] = [
-            get_record(connection, owner)[0].model_dump(mode="json", exclude_none=True)
-            for owner, rtype, _role in referenced_by(connection, source_id)
-            if rtype == "capture"
-        ]
+        kept = connection.execute(
+            select(
+                captures.c.id, captures.c.sha256, captures.c.size, captures.c.media_type, captures.c.filename
+            )
+            .where(captures.c.source_id == source_id)
+            .order_by(captures.c.id)
+        )
+        item["captures"] = [dict(row._mapping) for row in kept]
         out.append(item)
     return out
 
@@ -311,7 +330,7 @@ def record_page(connection: Connection, record_id: str, record_type: str) -> dic
     record, _seq = get_record(connection, record_id)
     if record_type != record.TYPE:
         raise NotFound(f"{record_id!r} is a {record.TYPE}, not a {record_type}")
-    pointing = referenced_by(connection, record_id)
+    pointing, total = _pointing_at(connection, record_id)
     described = describe(connection, [owner for owner, _t, _r in pointing])
     out: dict[str, Any] = {
         record_type: record.model_dump(mode="json", exclude_none=True),
@@ -319,6 +338,7 @@ def record_page(connection: Connection, record_id: str, record_type: str) -> dic
             {"id": owner, "type": rtype, "role": role, "title": described[owner].get("title")}
             for owner, rtype, role in pointing
         ],
+        "referenced_by_total": total,
         "entries": _entries_with_proofs(connection, record_id),
     }
     if isinstance(record, Event | Assessment):
@@ -349,6 +369,26 @@ def matching_actors(connection: Connection, text: str) -> list[dict[str, Any]]:
         .limit(ACTOR_MATCHES)
     )
     return [dict(row._mapping) for row in rows]
+
+
+REFERENCES_SHOWN = 200
+
+
+def _pointing_at(connection: Connection, record_id: str) -> tuple[list[tuple[str, str, str]], int]:
+    """The first records that point at ``record_id`` (by id), and how many there are in all."""
+    where = links.c.target == record_id
+    total = connection.execute(select(func.count(func.distinct(links.c.owner_id))).where(where)).scalar() or 0
+    rows = connection.execute(
+        select(links.c.owner_id, records.c.type, links.c.role)
+        .join(records, records.c.id == links.c.owner_id)
+        .where(where)
+        .order_by(links.c.owner_id, links.c.position)
+        .limit(REFERENCES_SHOWN * 4)
+    ).all()
+    seen: dict[str, tuple[str, str, str]] = {}
+    for owner, rtype, role in rows:
+        seen.setdefault(owner, (owner, rtype, role))
+    return list(seen.values())[:REFERENCES_SHOWN], int(total)
 
 
 def search_page(connection: Connection, query: RecallQuery) -> dict[str, Any]:
