@@ -351,9 +351,7 @@ def api_events(request: Request, account: Identified) -> Response:
 @api.post("", summary="Add an account (admin)", status_code=201)
 def api_add(request: Request, body: NewAccount, account: Identified) -> Response:
     who = _api_admin(request, account)
-    added = accounts(request).add_user(
-        body.name, body.password, body.role, body.display_name, by=who.name
-    )
+    added = accounts(request).add_user(body.name, body.password, body.role, body.display_name, by=who.name)
     return JSON(account_dict(added), status_code=201)
 
 
