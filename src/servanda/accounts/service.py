@@ -2,9 +2,9 @@
 
 Every change is one transaction, and bad input changes nothing. Every change to an account is also recorded in
 ``account_events`` in that same transaction, naming who made it (``by``: the acting account's name, or None
-for the operator at the command line), so the trail neither misses a change nor records one that failed. Account writes touch no log table, so they do
-not take the log's lock (see ``Store.write``). Checks that only read (a session or token on each request)
-read; they write only when a last-use time is due an update.
+for the operator at the command line), so the trail neither misses a change nor records one that failed.
+Account writes touch no log table, so they do not take the log's lock (see ``Store.write``). Checks that only
+read (a session or token on each request) read; they write only when a last-use time is due an update.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Account events: who changed which account, how, and when (added, role, password, disabled, tokens).
 
-Not part of the log or its projection, like the other account tables: ``log verify`` and ``rebuild`` ignore it.
+Not part of the log or its projection, like the other account tables: ``log verify`` and ``rebuild``
+ignore it.
 
 Revision ID: 0003
 Revises: 0002
