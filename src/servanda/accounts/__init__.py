@@ -23,12 +23,13 @@ from .roles import (
     require_review,
     require_write,
 )
-from .service import AccountService
+from .service import AccountEvent, AccountService
 from .sessions import SessionPolicy
 from .tokens import TokenInfo
 
 __all__ = [
     "Account",
+    "AccountEvent",
     "AccountService",
     "DraftStatus",
     "LoginLimits",

@@ -1,13 +1,16 @@
 """``AccountService``: accounts, sign-in, API tokens and sessions — the calls the web layer and the CLI make.
 
-Every change is one transaction, and bad input changes nothing. Account writes touch no log table, so they do
-not take the log's lock (see ``Store.write``). Checks that only read (a session or token on each request)
-read; they write only when a last-use time is due an update.
+Every change is one transaction, and bad input changes nothing. Every change to an account is also recorded in
+``account_events`` in that same transaction, naming who made it (``by``: the acting account's name, or None
+for the operator at the command line), so the trail neither misses a change nor records one that failed.
+Account writes touch no log table, so they do not take the log's lock (see ``Store.write``). Checks that only
+read (a session or token on each request) read; they write only when a last-use time is due an update.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +18,7 @@ from sqlalchemy import Connection, RowMapping, func, insert, select, update
 
 from servanda.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
 from servanda.store.database import Store
-from servanda.store.schema import accounts
+from servanda.store.schema import account_events, accounts
 
 from . import ratelimit, sessions, tokens
 from .model import Account, parse_stamp, stamp, validate_name
@@ -27,6 +30,19 @@ from .tokens import TokenInfo
 
 Clock = Callable[[], datetime]
 _WRONG = "wrong account name or password"
+EVENTS_SHOWN = 50
+
+
+@dataclass(frozen=True, slots=True)
+class AccountEvent:
+    """One change to an account: ``actor`` None means the operator, at the command line."""
+
+    id: int
+    at: str
+    actor: str | None
+    account: str
+    action: str
+    detail: str | None
 
 
 def utc_now() -> datetime:
@@ -52,7 +68,13 @@ class AccountService:
     # --- accounts ---------------------------------------------------------------------------------------
 
     def add_user(
-        self, name: str, password: str, role: Role | str, display_name: str | None = None
+        self,
+        name: str,
+        password: str,
+        role: Role | str,
+        display_name: str | None = None,
+        *,
+        by: str | None = None,
     ) -> Account:
         validate_name(name)
         chosen = parse_role(role) if isinstance(role, str) else role
@@ -74,6 +96,7 @@ class AccountService:
                     password_changed_at=moment,
                 )
             )
+            _record(connection, self.clock(), by, name, "added", f"as {chosen.value}")
         return Account(name, chosen, display, False, moment)
 
     def get(self, name: str) -> Account:
@@ -85,16 +108,18 @@ class AccountService:
             rows = connection.execute(select(accounts).order_by(accounts.c.name)).mappings()
             return [_account(row) for row in rows]
 
-    def set_role(self, name: str, role: Role | str) -> Account:
+    def set_role(self, name: str, role: Role | str, *, by: str | None = None) -> Account:
         chosen = parse_role(role) if isinstance(role, str) else role
         with self.store.write(lock_log=False) as connection:
             row = _existing(connection, name)
             if row["role"] == Role.ADMIN and chosen is not Role.ADMIN and not row["disabled"]:
                 _keep_an_admin(connection, name, "lose the admin role")
             connection.execute(update(accounts).where(accounts.c.name == name).values(role=chosen.value))
+            if row["role"] != chosen.value:  # setting the role it has changes nothing worth a line
+                _record(connection, self.clock(), by, name, "role", f"{row['role']} to {chosen.value}")
             return _account({**row, "role": chosen.value})
 
-    def set_password(self, name: str, password: str) -> None:
+    def set_password(self, name: str, password: str, *, by: str | None = None) -> None:
         """Replace the password and end every session of the account (API tokens stay: revoke them apart)."""
         check_policy(password, name)
         hashed = self.passwords.hash(password)
@@ -107,8 +132,10 @@ class AccountService:
             )
             sessions.delete_sessions_of(connection, name)
             ratelimit.clear(connection, self.limits.keys(name, None)[0][0])
+            detail = "changed by its owner" if by == name else "set"
+            _record(connection, self.clock(), by, name, "password", detail)
 
-    def disable(self, name: str) -> Account:
+    def disable(self, name: str, *, by: str | None = None) -> Account:
         """Stop the account signing in or using its tokens, and end its sessions; its past writes stay."""
         with self.store.write(lock_log=False) as connection:
             row = _existing(connection, name)
@@ -116,13 +143,28 @@ class AccountService:
                 _keep_an_admin(connection, name, "be disabled")
             connection.execute(update(accounts).where(accounts.c.name == name).values(disabled=True))
             sessions.delete_sessions_of(connection, name)
+            if not row["disabled"]:
+                _record(connection, self.clock(), by, name, "disabled", None)
             return _account({**row, "disabled": True})
 
-    def enable(self, name: str) -> Account:
+    def enable(self, name: str, *, by: str | None = None) -> Account:
         with self.store.write(lock_log=False) as connection:
             row = _existing(connection, name)
             connection.execute(update(accounts).where(accounts.c.name == name).values(disabled=False))
+            if row["disabled"]:
+                _record(connection, self.clock(), by, name, "enabled", None)
             return _account({**row, "disabled": False})
+
+    def events(self, limit: int = EVENTS_SHOWN) -> list[AccountEvent]:
+        """The latest changes to accounts, newest first."""
+        with self.store.read() as connection:
+            rows = connection.execute(
+                select(account_events).order_by(account_events.c.id.desc()).limit(limit)
+            ).mappings()
+            return [
+                AccountEvent(row["id"], row["at"], row["actor"], row["account"], row["action"], row["detail"])
+                for row in rows
+            ]
 
     # --- signing in -------------------------------------------------------------------------------------
 
@@ -163,7 +205,9 @@ class AccountService:
 
     # --- API tokens -------------------------------------------------------------------------------------
 
-    def create_token(self, account: Account | str, label: str) -> tuple[str, TokenInfo]:
+    def create_token(
+        self, account: Account | str, label: str, *, by: str | None = None
+    ) -> tuple[str, TokenInfo]:
         """A new token for the account: (the token, shown this once and never again; what may be listed)."""
         name = account.name if isinstance(account, Account) else account
         label = " ".join(label.split())
@@ -175,20 +219,31 @@ class AccountService:
             row = _existing(connection, name)
             if row["disabled"]:
                 raise InvalidInput(f"the account {name!r} is disabled: enable it before giving it tokens")
-            return tokens.insert_token(connection, name, label, self.clock())
+            token, info = tokens.insert_token(connection, name, label, self.clock())
+            _record(connection, self.clock(), by, name, "token created", f"{info.id} ({label})")
+            return token, info
 
     def list_tokens(self, name: str) -> list[TokenInfo]:
         with self.store.read() as connection:
             _existing(connection, name)
             return tokens.list_tokens(connection, name)
 
-    def revoke_token(self, token_id: str) -> TokenInfo:
+    def revoke_token(self, token_id: str, *, by: str | None = None, owner: str | None = None) -> TokenInfo:
+        """Revoke a token. With ``owner``, only a token of that account: so that someone revoking "their own"
+        token by its (public) id cannot revoke another's."""
         with self.store.write(lock_log=False) as connection:
             info = tokens.get_token(connection, token_id)
             if info is None:
                 raise NotFound(f"no API token with id {token_id!r}")
+            if owner is not None and info.account != owner:
+                raise Forbidden(
+                    f"the API token {token_id!r} is not {owner}'s: only its owner or an admin may revoke it"
+                )
             if info.active:
                 tokens.set_revoked(connection, token_id, self.clock())
+                _record(
+                    connection, self.clock(), by, info.account, "token revoked", f"{info.id} ({info.label})"
+                )
                 info = tokens.get_token(connection, token_id)
             assert info is not None
             return info
@@ -277,6 +332,14 @@ def _active(row: RowMapping | None) -> Account:
 def _account(row: RowMapping | dict[str, Any]) -> Account:
     return Account(
         row["name"], Role(row["role"]), row["display_name"], bool(row["disabled"]), row["created_at"]
+    )
+
+
+def _record(
+    connection: Connection, now: datetime, by: str | None, name: str, action: str, detail: str | None
+) -> None:
+    connection.execute(
+        insert(account_events).values(at=stamp(now), actor=by, account=name, action=action, detail=detail)
     )
 
 

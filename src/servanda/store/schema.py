@@ -341,8 +341,23 @@ verdict_drafts = Table(
     Column("seq", BigInteger),
 )
 
+# Every change made to an account (added, role, password, disabled or enabled, a token created or revoked):
+# who made it and when, written in the change's own transaction, so the trail has no gaps and no phantoms.
+# ``actor`` is None for a change made at the command line, by whoever runs ``servanda`` against the store.
+# No secret is ever written here: a token is named by its public id, a password only by the fact of a change.
+account_events = Table(
+    "account_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(64)),
+    Column("account", String(64), nullable=False, index=True),
+    Column("action", String(32), nullable=False),
+    Column("detail", Text),
+)
+
 LOG_TABLES = (log_entries, log_nodes, log_checkpoints)
-ACCOUNT_TABLES = (accounts, api_tokens, sessions, login_failures, verdict_drafts)
+ACCOUNT_TABLES = (accounts, api_tokens, sessions, login_failures, verdict_drafts, account_events)
 # Each projection table with the column that names the record its rows came from.
 PROJECTION_TABLES: tuple[tuple[Table, str], ...] = (
     (records, "id"),

@@ -111,7 +111,7 @@ def create_app(settings: Settings, *, handle: RecordHandle | None = None) -> Fas
     )
     app.state.context = context
 
-    from . import auth, pages, reads, writes
+    from . import admin, auth, pages, reads, writes
 
     app.state.accounts = AccountService(opened.store)
     app.include_router(reads.router)
@@ -119,6 +119,8 @@ def create_app(settings: Settings, *, handle: RecordHandle | None = None) -> Fas
     app.include_router(writes.api)
     app.include_router(writes.forms)
     app.include_router(auth.router)
+    app.include_router(admin.api)
+    app.include_router(admin.pages)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
