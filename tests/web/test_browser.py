@@ -286,3 +286,44 @@ def test_script_injection_stored_in_every_text_field_never_runs(
             assert "<script>window.__xss=1</script>" in page.inner_text("main"), path
     assert dialogs == []
     context.close()
+
+
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+    .filter(el => el.type !== 'hidden' && el.type !== 'submit')
+    .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+    .map(el => el.name || el.id)"""
+
+LANDMARKS = """() => ({
+    banner: document.querySelectorAll('header[role=banner]').length,
+    main: document.querySelectorAll('main').length,
+    nav: document.querySelectorAll('nav[aria-label]').length >= 1,
+    h1: document.querySelectorAll('h1').length,
+    unnamed_images: [...document.querySelectorAll('svg[role=img], img')]
+        .filter(el => !el.getAttribute('aria-labelledby') && !el.getAttribute('alt')).length,
+})"""
+
+
+def test_every_page_has_landmarks_one_heading_and_labelled_fields(
+    browser: Browser, served: tuple[Site, str]
+) -> None:
+    _site, base = served
+    page = browser.new_context().new_page()
+    sign_in(page, base, "ada")
+    for path in (
+        "/",
+        "/actors",
+        "/actors/ru",
+        "/statements/ru-budapest-assurances-1994",
+        "/agreements/budapest-memorandum-1994",
+        "/events/crimea-incorporation-2014",
+        "/search?q=ceasefire",
+        "/institutions",
+        "/log",
+        "/edit",
+        "/review",
+    ):
+        page.goto(base + path)
+        assert page.evaluate(UNLABELLED) == [], path
+        found = page.evaluate(LANDMARKS)
+        assert found == {"banner": 1, "main": 1, "nav": True, "h1": 1, "unnamed_images": 0}, (path, found)
+    page.close()
