@@ -85,7 +85,7 @@ def create_app(settings: Settings, *, handle: RecordHandle | None = None) -> Fas
     )
     app.state.context = context
 
-    from . import auth, pages, reads, writes
+    from . import assess, auth, pages, reads, writes
 
     app.state.accounts = AccountService(opened.store)
     app.include_router(reads.router)
@@ -93,6 +93,7 @@ def create_app(settings: Settings, *, handle: RecordHandle | None = None) -> Fas
     app.include_router(writes.api)
     app.include_router(writes.forms)
     app.include_router(auth.router)
+    app.include_router(assess.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
