@@ -220,7 +220,7 @@ def test_user_text_is_escaped_everywhere(site: Site) -> None:
 
 
 def test_matplotlib_escapes_the_text_it_writes_into_svg() -> None:
-    # the charts hold only slugs and servanda's own labels today; this guards the day a label carries user text
+    # the charts hold only slugs and servanda's own labels today; this guards the day one carries user text
     svg = tornado_svg([(f"label {EVIL} & -->", -1.0, 1.0)], 0.0, f"about {EVIL}")
     assert "<script" not in svg
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
