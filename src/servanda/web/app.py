@@ -6,6 +6,7 @@
 - ``reads``: the ``.json`` twin of every page (the same data the page shows), in the OpenAPI description;
 - ``writes``: the JSON API and the forms that change the record, all through ``RecordService``;
 - ``auth``: sign-in, sessions and API tokens.
+- ``assess``: the assessment of a proposed agreement (a form, its report, ``POST /api/assess``); reads only.
 """
 
 from __future__ import annotations
