@@ -183,6 +183,11 @@ def test_bad_yaml_and_bad_fields_name_their_lines(site: Site) -> None:
     assert f"Line {line}, field alternative.worth: unknown field" in problems
     _page, problems = _problem_page(site, "   \n")
     assert "the proposal is empty" in problems
+    # a control character is refused by the YAML reader before it has a position: still a line, not a 500
+    api = site.client.post("/api/assess", json={"yaml": "title: a\nsummary: b\u001bc\n"})
+    assert api.status_code == 422
+    assert api.json()["problems"][0]["line"] == 2
+    assert "character 0x001b is not allowed" in api.json()["detail"]
 
 
 def test_an_oversized_proposal_is_refused(site: Site) -> None:
