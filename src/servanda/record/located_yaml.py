@@ -41,7 +41,13 @@ class LocatedError(Exception):
 
 def load_located(text: str, file: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Parse YAML (or JSON) text; return the value and the 1-based line of each path in it."""
-    loader = _Loader(text)
+    try:
+        # the reader refuses control characters as soon as it is made, before any mark exists
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
+        message = f"not valid YAML: character {exc.character:#06x} is not allowed; save the text without it"
+        raise LocatedError(Problem(message, file, line)) from exc
     try:
         node = loader.get_single_node()
         lines: dict[tuple[Any, ...], int] = {}

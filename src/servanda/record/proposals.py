@@ -205,11 +205,21 @@ def parse_proposal(text: str, name: str = "<proposal>") -> LocatedProposal:
         value, lines = load_located(text, name)
     except LocatedError as exc:
         raise BundleError([exc.problem]) from None
-    if not isinstance(value, dict):
-        raise BundleError(
-            [Problem("a proposal is a mapping of fields (title:, counterpart:, terms:, ...)", name, 1)]
-        )
     field_lines = {_path_text(path): line for path, line in lines.items() if path}
+    return proposal_from_data(value, name, field_lines)
+
+
+def proposal_from_data(
+    value: Any, name: str = "<proposal>", field_lines: dict[str, int] | None = None
+) -> LocatedProposal:
+    """A proposal from plain data (parsed YAML, or JSON sent to the web API); a BundleError names every
+    problem's field, and its line where ``field_lines`` knows it (data sent as JSON has no lines)."""
+    if not isinstance(value, dict):
+        line = 1 if field_lines is not None else None
+        raise BundleError(
+            [Problem("a proposal is a mapping of fields (title:, counterpart:, terms:, ...)", name, line)]
+        )
+    lines = field_lines or {}
     try:
         proposal = Proposal.model_validate(value)
     except ValidationError as exc:
@@ -220,9 +230,10 @@ def parse_proposal(text: str, name: str = "<proposal>") -> LocatedProposal:
                 "unknown field (check its spelling in docs/bundles.md)",
                 "unknown field (check its spelling in docs/assessment.md)",
             )
-            problems.append(Problem(message, name, nearest_line(field_lines, path) or 1, path or None))
+            line = (nearest_line(lines, path) or 1) if field_lines is not None else None
+            problems.append(Problem(message, name, line, path or None))
         raise BundleError(problems) from None
-    return LocatedProposal(proposal, name, field_lines)
+    return LocatedProposal(proposal, name, lines)
 
 
 def _is_union_tag(part: Any) -> bool:

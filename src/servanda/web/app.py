@@ -6,6 +6,7 @@
 - ``reads``: the ``.json`` twin of every page (the same data the page shows), in the OpenAPI description;
 - ``writes``: the JSON API and the forms that change the record, all through ``RecordService``;
 - ``auth``: sign-in, sessions and API tokens.
+- ``assess``: the assessment of a proposed agreement (a form, its report, ``POST /api/assess``); reads only.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def create_app(settings: Settings, *, handle: RecordHandle | None = None) -> Fas
     )
     app.state.context = context
 
-    from . import admin, auth, pages, reads, writes
+    from . import admin, assess, auth, pages, reads, writes
 
     app.state.accounts = AccountService(opened.store)
     app.include_router(reads.router)
@@ -121,6 +122,7 @@ def create_app(settings: Settings, *, handle: RecordHandle | None = None) -> Fas
     app.include_router(auth.router)
     app.include_router(admin.api)
     app.include_router(admin.pages)
+    app.include_router(assess.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
