@@ -213,3 +213,11 @@ def test_a_captured_file_is_kept_and_served_as_a_download(site: Site) -> None:
     assert "sandbox" in served.headers["content-security-policy"]
     source = site.client.get("/sources/pdfslide-budapest-memorandum.json").json()
     assert any(ref["id"] == capture["id"] for ref in source["referenced_by"])
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(site: Site) -> None:
+    before = site.log_size()
+    huge = {**NEW_STATEMENT, "text": "x" * (5 * 1024 * 1024)}
+    response = site.client.post("/api/records", json={"record": huge}, headers=site.as_user("eve"))
+    assert response.status_code == 413
+    assert site.log_size() == before

@@ -41,6 +41,7 @@ from .context import WebContext
 from .rendering import wants_json
 
 HERE = Path(__file__).parent
+MAX_BODY_BYTES = 4 * 1024 * 1024
 
 SECURITY_HEADERS = {
     # Quotes come from people who lie for a living: even if escaping ever failed, the browser runs no script
@@ -109,6 +110,9 @@ def create_app(settings: Settings, *, handle: RecordHandle | None = None) -> Fas
         docs_url="/api/docs",
         redoc_url=None,
         lifespan=lifespan,
+        # No form or record needs more; a bigger body is refused (413) before it is read into memory.
+        # Uploads of captured files have their own, larger limit (writes.MAX_CAPTURE_BYTES).
+        max_body_size=MAX_BODY_BYTES,
     )
     app.state.context = context
 

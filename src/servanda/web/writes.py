@@ -183,7 +183,12 @@ def api_reject(request: Request, draft_id: DraftId, body: Decision, account: Ide
     return JSON(draft_dict(drafts(request).reject(draft_id, who, body.note or "")))
 
 
-@api.post("/captures", summary="Capture a copy of a source's file (editor)", status_code=201)
+@api.post(
+    "/captures",
+    summary="Capture a copy of a source's file (editor)",
+    status_code=201,
+    max_body_size=MAX_CAPTURE_BYTES + 1024 * 1024,  # the file and its multipart wrapping
+)
 def api_capture(
     request: Request,
     account: Identified,
