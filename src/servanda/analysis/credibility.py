@@ -428,7 +428,7 @@ def estimate(
         levels,
         np.array([o.value for o in rows], dtype=np.float64),
         None if ages is None else decay_weights(ages, half_life_years),
-        np.array([o.disputed for o in rows], dtype=bool),
+        np.array([row for row, o in enumerate(rows) if o.disputed], dtype=np.intp),
         lambda chosen: [rows[row].statement for row in chosen],
     )
 
@@ -486,11 +486,14 @@ def _estimates(
     levels: Sequence[str] | None,
     values: FloatArray,
     weights: FloatArray | None,
-    disputed: npt.NDArray[np.bool_],
+    disputed: npt.NDArray[np.bool_] | npt.NDArray[np.intp],
     statements: Callable[[list[int]], list[str]],
 ) -> list[Estimate]:
     """The estimates for the counted rows; ``weights`` None means every row weighs 1 (no decay).
-    ``statements`` gives the statement ids of the rows it is given (only the few each estimate names)."""
+
+    ``disputed`` marks the rows with a disputed verdict (a mask, or their positions). ``statements`` gives
+    the statement ids of the rows it is given (only the few each estimate names are looked up).
+    """
     weights = np.ones_like(values) if weights is None else weights
     actor_of_row, actor_keys = _codes(actors)
     group_keys: list[tuple[str, ...]]
