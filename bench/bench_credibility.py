@@ -6,7 +6,8 @@ Not a test. Run from the repository root:
 
 Fixed seed: 100,000 outcomes by 10,000 actors, true keep rates drawn from Beta(3, 2), four strengths and six
 kinds, decided over thirty years. Times ``estimate`` by actor, strength and kind, and ``backtest`` on 10,000
-outcomes. The comparison with PyMC's NUTS that issue 6 asks for is not here yet.
+outcomes, and the joint actor + strength + kind model (``estimate_joint``) on the 100,000. The comparisons
+with PyMC's NUTS are in bench_credibility_pymc.py and bench_joint_pymc.py.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from servanda.analysis.backtest import backtest
 from servanda.analysis.credibility import Outcome, estimate
+from servanda.analysis.joint import estimate_joint
 
 STRENGTHS = ("ratified_treaty", "signed_agreement", "official_assurance", "remark")
 KINDS = ("territorial", "ceasefire", "arms_control", "humanitarian", "trade", "security")
@@ -63,6 +65,7 @@ def main() -> None:
     timed("estimate, 100,000 outcomes, by actor", lambda: estimate(big))
     timed("estimate, 100,000 outcomes, by strength", lambda: estimate(big, by="strength"))
     timed("estimate, 100,000 outcomes, by kind", lambda: estimate(big, by="kind"))
+    timed("estimate_joint, 100,000 outcomes", lambda: estimate_joint(big)[1])
     timed("backtest, 10,000 outcomes (1,000 actors)", lambda: backtest(record(10_000, 1_000)).forecasts)
 
 

@@ -95,5 +95,18 @@ def test_the_commands_answer_in_json(handle: RecordHandle, db_url: str, tmp_path
     assert backtest.exit_code == 0 and json.loads(backtest.stdout)["n"] == 3
     found = runner.invoke(app, [*base, "institutions", "--json"])
     assert json.loads(found.stdout)[0]["reversals"][0]["event"] == "duma-terminates"
+    joint = runner.invoke(app, [*base, "credibility", "ru", "--json", "--by", "strength,kind"])
+    assert joint.exit_code == 0, joint.stderr
+    answer = json.loads(joint.stdout)
+    assert {tuple(e["key"]) for e in answer["estimates"]} == {
+        ("ru", "ratified_treaty", "unspecified"),
+        ("ru", "signed_agreement", "unspecified"),
+    }
+    assert answer["model"]["outcomes"] == 3 and set(answer["model"]["strength_effects"]) == {
+        "ratified_treaty",
+        "signed_agreement",
+    }
+    table = runner.invoke(app, [*base, "credibility", "ru", "--by", "kind,strength", "--as-of", "1990"])
+    assert table.exit_code == 0 and "no assessed commitments" in table.stdout
     bad = runner.invoke(app, [*base, "credibility", "ru", "--withdrawn", "maybe"])
     assert bad.exit_code == 2 and "--withdrawn" in bad.stderr

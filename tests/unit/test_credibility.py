@@ -6,22 +6,27 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from servanda.analysis.credibility import (
     Coding,
+    Estimate,
     Outcome,
+    OutcomeColumns,
     beta_interval,
     beta_posterior,
     code,
     decay_weight,
     decay_weights,
     estimate,
+    estimate_columns,
     fit_beta_prior,
 )
 
 DAY = date(2020, 1, 1)
+NO_DEADLINE = settings(deadline=None)
+"""How long an example takes is for bench/, not these tests (a shared machine can stall one for 300 ms)."""
 YEAR = 365.2425
 
 
@@ -227,6 +232,7 @@ def _record(rows: list[tuple[str, float, int]]) -> list[Outcome]:
     ]
 
 
+@NO_DEADLINE
 @given(records, st.sampled_from(["actor", "strength", "kind"]), st.none() | st.floats(0.1, 50))
 def test_every_estimate_is_a_probability_inside_its_own_interval(
     rows: list[tuple[str, float, int]], by: str, half_life: float | None
@@ -236,6 +242,7 @@ def test_every_estimate_is_a_probability_inside_its_own_interval(
         assert 0.0 <= e.kept <= e.total + 1e-12
 
 
+@NO_DEADLINE
 @given(st.integers(0, 20), st.integers(0, 20), st.integers(2, 5))
 def test_more_of_the_same_record_narrows_the_interval(kept: int, broken: int, factor: int) -> None:
     values = [1.0] * kept + [0.0] * broken
@@ -244,6 +251,7 @@ def test_more_of_the_same_record_narrows_the_interval(kept: int, broken: int, fa
     assert more_high - more_low <= high - low + 1e-12
 
 
+@NO_DEADLINE
 @given(records, st.floats(0.1, 50), st.floats(0.1, 50))
 def test_decay_never_increases_the_effective_number_of_outcomes(
     rows: list[tuple[str, float, int]], h1: float, h2: float
@@ -258,6 +266,66 @@ def test_decay_never_increases_the_effective_number_of_outcomes(
     ):
         assert none.effective_n == pytest.approx(none.count)
         assert short.effective_n <= long.effective_n * (1 + 1e-12) <= none.effective_n * (1 + 1e-12)
+
+
+# --- Columns ----------------------------------------------------------------------------------------------
+
+
+@NO_DEADLINE
+@given(
+    records,
+    st.sampled_from(["actor", "strength", "kind"]),
+    st.none() | st.floats(0.1, 50),
+    st.none() | st.integers(0, 8000),
+)
+def test_columns_give_exactly_the_estimates_the_objects_give(
+    rows: list[tuple[str, float, int]], by: str, half_life: float | None, as_of: int | None
+) -> None:
+    record = [
+        outcome(actor, value, DAY + timedelta(days=day), statement=str(i), kind=("ceasefire", None)[i % 2])
+        for i, (actor, value, day) in enumerate(rows)
+    ]
+    when = None if as_of is None else DAY + timedelta(days=as_of)
+    options = {"by": by, "as_of": when, "half_life_years": half_life}
+    assert estimate_columns(OutcomeColumns.of(record), **options) == estimate(record, **options)  # type: ignore[arg-type]
+
+
+def test_estimates_are_equal_to_ones_built_by_the_dataclass_constructor() -> None:
+    # estimate() fills each Estimate's __dict__ directly for speed; it must be indistinguishable
+    for e in estimate([outcome("a", 1.0), outcome("a", 0.0), outcome("b", 0.5)]):
+        rebuilt = Estimate(**{name: getattr(e, name) for name in Estimate.__dataclass_fields__})
+        assert e == rebuilt and hash(e) == hash(rebuilt) and repr(e) == repr(rebuilt)
+
+
+def test_columns_without_strength_or_kind_can_be_estimated_only_by_actor() -> None:
+    columns = OutcomeColumns(["s1", "s2"], ["a", "a"], [1.0, 0.0], [DAY.toordinal()] * 2)
+    (a,) = estimate_columns(columns)
+    assert a.count == 2 and a.disputed == 0
+    with pytest.raises(ValueError, match="needs the kind column"):
+        estimate_columns(columns, by="kind")
+
+
+def test_columns_of_unequal_length_or_with_values_other_than_zero_half_one_are_refused() -> None:
+    with pytest.raises(ValueError, match="one entry per outcome"):
+        estimate_columns(OutcomeColumns(["s1"], ["a", "b"], [1.0, 0.0], [1, 1]))
+    with pytest.raises(ValueError, match=r"0, 0\.5 or 1"):
+        estimate_columns(OutcomeColumns(["s1"], ["a"], [0.7], [1]))
+    assert estimate_columns(OutcomeColumns([], [], [], [])) == []
+
+
+def test_the_interval_of_repeated_and_broadcast_parameters_is_the_elementwise_one() -> None:
+    low, high = beta_interval([8.0, 2.0, 8.0], 4.0)
+    assert low.shape == (3,) and low[0] == low[2] and high[0] == high[2]
+    single = beta_interval(8.0, 4.0)
+    assert single[0].shape == () and float(single[0]) == low[0]
+
+
+def test_the_prior_fitted_on_repeated_records_is_the_prior_fitted_on_each_once_as_many_times() -> None:
+    rng = np.random.default_rng(3)
+    n = rng.integers(1, 12, 300).astype(float)
+    k = np.floor(rng.random(300) * (n + 1))
+    order = rng.permutation(300)
+    assert fit_beta_prior(k, n) == pytest.approx(fit_beta_prior(k[order], n[order]), rel=1e-9)
 
 
 # --- Recovery on simulated records --------------------------------------------------------------------------

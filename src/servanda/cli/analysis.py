@@ -10,7 +10,8 @@ import typer
 from rich.table import Table
 
 from servanda.analysis.backtest import backtest
-from servanda.analysis.credibility import Coding, estimate, estimate_history
+from servanda.analysis.credibility import Coding, Outcome, estimate, estimate_history
+from servanda.analysis.joint import JointFit, estimate_joint
 from servanda.errors import InvalidInput
 from servanda.plots import calibration_plot, credibility_plot, plot_format
 from servanda.record.institutions import institutions
@@ -50,7 +51,12 @@ def credibility(
     ctx: typer.Context,
     actor: Annotated[str, typer.Argument(metavar="ACTOR", help="The actor's id, e.g. ru or putin.")],
     by: Annotated[
-        str, typer.Option(help="Break the estimate down: 'actor' (one line), 'strength' or 'kind'.")
+        str,
+        typer.Option(
+            help="Break the estimate down: 'actor' (one line), 'strength', 'kind', or 'strength,kind' (the "
+            "joint model: each strength × kind, borrowing from the actor's whole record and from everyone's "
+            "record of that strength and kind)."
+        ),
     ] = "actor",
     as_of: Annotated[
         str | None, typer.Option(help="What the record knew on this date (default: now).")
@@ -64,8 +70,9 @@ def credibility(
     """What the actor's word is worth: the probability its next commitment is kept, with a 90% interval,
     pooled across every actor in the record and explained by the commitments that move it most."""
     cli = state(ctx)
-    if by not in ("actor", "strength", "kind"):
-        raise typer.BadParameter("use actor, strength or kind", param_hint="--by")
+    joint = by.replace(" ", "") in JOINT
+    if by not in ("actor", "strength", "kind") and not joint:
+        raise typer.BadParameter("use actor, strength, kind or strength,kind", param_hint="--by")
     with handled():
         coding = _coding(withdrawn, disputed)
         if plot is not None:
@@ -75,14 +82,21 @@ def credibility(
             get_record(connection, actor)
             records = record_outcomes(connection, coding)
         mine = outcomes_for(records, actor)
-        others = [o for o in pooled(records) if o.statement not in {m.statement for m in mine}]
+        own = {m.statement for m in mine}
+        others = [o for o in pooled(records) if o.statement not in own]
         when = parse_as_of(as_of)
-        by_value: Literal["actor", "strength", "kind"] = by  # type: ignore[assignment]
-        results = [
-            e
-            for e in estimate([*others, *mine], by=by_value, as_of=when, half_life_years=half_life or None)
-            if e.key[0] == actor
-        ]
+        model: JointFit | None = None
+        if joint:
+            model, results = _joint(actor, [*others, *mine], when, half_life or None)
+        else:
+            by_value: Literal["actor", "strength", "kind"] = by  # type: ignore[assignment]
+            results = [
+                e
+                for e in estimate(
+                    [*others, *mine], by=by_value, as_of=when, half_life_years=half_life or None
+                )
+                if e.key[0] == actor
+            ]
         if plot is not None:
             _plot_history(plot, actor, [*others, *mine], when, half_life or None, coding)
     out: dict[str, Any] = {
@@ -92,6 +106,8 @@ def credibility(
         "coding": {"withdrawn": coding.withdrawn, "disputed": coding.disputed},
         "estimates": [_estimate_dict(e) for e in results],
     }
+    if model is not None:
+        out["model"] = dataclasses.asdict(model)
     if as_json:
         print_json(out)
         return
@@ -121,10 +137,27 @@ def credibility(
         )
     console.print(table)
     console.print(_coding_text(coding, half_life or None), style="dim")
-    console.print(
-        "pooled across all actors in the record (empirical-Bayes Beta prior); see docs/credibility.md",
-        style="dim",
-    )
+    if model is None:
+        pooling = "pooled across all actors in the record (empirical-Bayes Beta prior)"
+    else:
+        pooling = (
+            f"joint model: logit P(kept) = actor + strength + kind, actors spread σ = {model.actor_sd:.2f} "
+            "(empirical Bayes); the outcomes columns are this strength × kind only"
+        )
+    console.print(f"{pooling}; see docs/credibility.md", style="dim")
+
+
+JOINT = {"strength,kind", "kind,strength"}
+
+
+def _joint(
+    actor: str, outcomes: list[Outcome], when: Any, half_life: float | None
+) -> tuple[JointFit | None, list[Any]]:
+    """The joint model's estimates for ``actor``'s strength × kind (none when nothing is decided yet)."""
+    if not any(when is None or o.decided <= when for o in outcomes):
+        return None, []
+    model, found = estimate_joint(outcomes, as_of=when, half_life_years=half_life, explain={actor})
+    return model, [e for e in found if e.key[0] == actor]
 
 
 def _plot_history(
@@ -157,7 +190,7 @@ def _estimate_dict(e: Any) -> dict[str, Any]:
         "kept": e.kept,
         "total": e.total,
         "effective_n": e.effective_n,
-        "prior": list(e.prior),
+        **({"prior": list(e.prior)} if hasattr(e, "prior") else {"effects": list(e.effects)}),
         "influential": [{"statement": sid, "change": delta} for sid, delta in e.influential],
     }
 
