@@ -7,7 +7,7 @@ Not a test. Run from the repository root (needs the Debian package ``wrk`` and t
 
 The record is bench_recall's synthetic one (fixed seed; built once into bench/.work/ and reused). Each server
 runs alone on the machine while wrk (2 threads, 16 connections, on loopback) asks it for URLs drawn with a
-fixed seed from a list, after a 5-second warm-up:
+fixed seed from a list, after a 15-second warm-up (long enough for each worker to have computed every sampled page once):
 
 - a statement's JSON: servanda ``/statements/ID.json`` (the page's twin: quote, sources, verdicts, timeline,
   entries) against Datasette's row JSON ``/DB/statements/DOC.json``, over the same 2,000 random statements;
@@ -94,7 +94,7 @@ end
 """
 
 
-def wrk(base: str, paths: list[str], duration: int, connections: int, warmup: int = 5) -> Run:
+def wrk(base: str, paths: list[str], duration: int, connections: int, warmup: int = 15) -> Run:
     with tempfile.TemporaryDirectory() as folder:
         listing = Path(folder) / "paths.txt"
         listing.write_text("\n".join(paths) + "\n")
@@ -209,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     db = path.stem
     print(
         f"web over {args.statements:,} statements by {args.actors:,} actors; wrk -t2 -c{args.connections} "
-        f"-d{args.duration}s on loopback after a 5 s warm-up; {len(statements):,} statements, "
+        f"-d{args.duration}s on loopback after a 15 s warm-up; {len(statements):,} statements, "
         f"{len(actors)} actors, {len(words):,} words sampled (seed {SEED + 7}); {os.cpu_count()} cores"
     )
     results: dict[str, Run] = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -34,21 +35,27 @@ class RecordOutcome:
     principal: str
 
 
+_CHUNK = 500
+
+
 def record_outcomes(connection: Connection, coding: Coding | None = None) -> list[RecordOutcome]:
     coding = coding or Coding()
-    rows = connection.execute(
-        select(
-            statements.c.id,
-            statements.c.actor_id,
-            statements.c.on_behalf_of,
-            statements.c.date_start,
-            statements.c.strength,
-            statements.c.category,
-        )
-        # Only assessed commitments can be outcomes: on a large record most are not (yet) assessed, and
-        # asking for their verdicts would cost more than the whole estimate.
-        .where(statements.c.kind == "commitment", statements.c.id.in_(select(assessments.c.statement_id)))
-    ).all()
+    # Only assessed commitments can be outcomes. Asking for the assessed ids first, then for those statements,
+    # costs what the assessments cost, whatever the planner knows: on a large record most statements are not
+    # (yet) assessed, and a join may be planned as a walk over all of them.
+    assessed = sorted({sid for (sid,) in connection.execute(select(assessments.c.statement_id).distinct())})
+    rows: list[Any] = []
+    for start in range(0, len(assessed), _CHUNK):
+        rows += connection.execute(
+            select(
+                statements.c.id,
+                statements.c.actor_id,
+                statements.c.on_behalf_of,
+                statements.c.date_start,
+                statements.c.strength,
+                statements.c.category,
+            ).where(statements.c.id.in_(assessed[start : start + _CHUNK]), statements.c.kind == "commitment")
+        ).all()
     offices: dict[str, list[tuple[str, str | None, str | None]]] = {}
     for owner, target, since, until in connection.execute(
         select(

@@ -302,15 +302,37 @@ def _days_before(day: str, days: int) -> str:
     return (date.fromisoformat(day) - timedelta(days=days)).isoformat() if day > "0001-12-31" else day
 
 
-def statements_for_actor(connection: Connection, actor_id: str) -> list[dict[str, Any]]:
-    """What the actor said, and what those who spoke for it said while they did, oldest first."""
+def statements_for_actor(
+    connection: Connection,
+    actor_id: str,
+    *,
+    newest_first: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """What the actor said, and what those who spoke for it said while they did, oldest first (or newest
+    first); ``limit`` and ``offset`` take one page, so a state's page need not fetch its ten thousand."""
+    order = (
+        (statements.c.date_start.desc(), statements.c.id.desc())
+        if newest_first
+        else (statements.c.date_start, statements.c.id)
+    )
     query = (
         select(*_LISTED, actors.c.name.label("actor_name"))
         .outerjoin(actors, actors.c.id == statements.c.actor_id)
         .where(speaker_conditions(actor_id))
-        .order_by(statements.c.date_start, statements.c.id)
+        .order_by(*order)
+        .offset(offset)
     )
+    if limit is not None:
+        query = query.limit(limit)
     return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def count_statements_for_actor(connection: Connection, actor_id: str) -> int:
+    """How many statements ``statements_for_actor`` holds."""
+    query = select(func.count()).select_from(speaker_docs(actor_id).subquery())
+    return int(connection.execute(query).scalar() or 0)
 
 
 def describe(connection: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from servanda.domain.records import Statement
-from servanda.store.schema import links, statements
+from servanda.store.schema import assessments, links, statements
 
 from .queries import assessment_history, current_verdicts, describe, speaker_conditions, statement_record
 from .recall import Hit, attach_history
@@ -96,6 +96,15 @@ def contradictions(connection: Connection, actor: str) -> list[Hit]:
             statements.c.summary,
         )
         .where(speaker_conditions(actor))
+        # only statements with some contradicting verdict can have one in force: a state's page need not
+        # fetch the verdicts of its ten thousand statements
+        .where(
+            statements.c.id.in_(
+                select(assessments.c.statement_id).where(
+                    assessments.c.verdict.in_(sorted({v for vs in CONTRADICTED.values() for v in vs}))
+                )
+            )
+        )
         .order_by(statements.c.date_start, statements.c.id)
     ).all()
     verdicts = current_verdicts(connection, [row.id for row in rows])

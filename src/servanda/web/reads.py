@@ -13,8 +13,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 from pydantic import Field
+from sqlalchemy import Connection
 
 from servanda.errors import NotFound
+from servanda.record.outcomes import RecordOutcome, record_outcomes
 from servanda.record.queries import get_record
 from servanda.record.recall import RecallQuery
 
@@ -47,10 +49,18 @@ def load(request: Request, name: str, *args: Any) -> dict[str, Any]:
         return context.cache.get(key, lambda: LOADERS[name](context, connection, *args))
 
 
+def outcomes(context: WebContext, connection: Connection) -> list[RecordOutcome]:
+    """The record's coded outcomes, computed once per log size for every actor page."""
+    size = context.log_size(connection)
+    return context.cache.get(("outcomes", size), lambda: record_outcomes(connection))
+
+
 LOADERS: dict[str, Any] = {
     "home": lambda _ctx, c: views.home(c),
     "actors": lambda _ctx, c, kind: views.actors_index(c, kind),
-    "actor": lambda _ctx, c, actor_id, page, day: views.actor_page(c, actor_id, today=day, page=page),
+    "actor": lambda ctx, c, actor_id, page, day: views.actor_page(
+        c, actor_id, today=day, page=page, outcomes=outcomes(ctx, c)
+    ),
     "statement": lambda _ctx, c, sid: views.statement_page(c, sid),
     "agreement": lambda _ctx, c, aid: views.agreement_page(c, aid),
     "record": lambda _ctx, c, rid, rtype: views.record_page(c, rid, rtype),

@@ -7,6 +7,7 @@ the data apart from the markup is what makes every page's ``.json`` twin say exa
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -17,8 +18,9 @@ from servanda.domain.records import Actor, Agreement, Assessment, Event, Source
 from servanda.errors import InvalidInput, NotFound
 from servanda.ledger.log import Entry, Log
 from servanda.record.institutions import institutions
-from servanda.record.outcomes import outcomes_for, pooled, record_outcomes
+from servanda.record.outcomes import RecordOutcome, outcomes_for, pooled, record_outcomes
 from servanda.record.queries import (
+    count_statements_for_actor,
     current_verdicts,
     describe,
     get_record,
@@ -98,9 +100,9 @@ def _estimate_dict(found: Estimate) -> dict[str, Any]:
     }
 
 
-def credibility(connection: Connection, actor_id: str) -> dict[str, Any]:
-    """The actor's pooled credibility now and as the record stood over time (``docs/credibility.md``)."""
-    records = record_outcomes(connection)
+def credibility(records: Sequence[RecordOutcome], actor_id: str) -> dict[str, Any]:
+    """The actor's pooled credibility now and as the record stood over time (``docs/credibility.md``), from
+    the record's outcomes (``record_outcomes``: the same for every actor, so the web computes them once)."""
     mine = outcomes_for(records, actor_id)
     if not mine:
         return {"estimate": None, "history": [], "outcomes": 0}
@@ -118,16 +120,24 @@ def credibility(connection: Connection, actor_id: str) -> dict[str, Any]:
     }
 
 
-def actor_page(connection: Connection, actor_id: str, *, today: date, page: int = 1) -> dict[str, Any]:
+def actor_page(
+    connection: Connection,
+    actor_id: str,
+    *,
+    today: date,
+    page: int = 1,
+    outcomes: Sequence[RecordOutcome] | None = None,
+) -> dict[str, Any]:
     record, seq = get_record(connection, actor_id)
     if not isinstance(record, Actor):
         raise NotFound(f"{actor_id!r} is a {record.TYPE}, not an actor")
     if page < 1:
         raise InvalidInput("page: pages are numbered from 1")
-    said = statements_for_actor(connection, actor_id)
-    said.reverse()  # newest first
-    pages = max(1, -(-len(said) // TIMELINE_PAGE))
-    shown = said[(page - 1) * TIMELINE_PAGE : page * TIMELINE_PAGE]
+    total = count_statements_for_actor(connection, actor_id)
+    pages = max(1, -(-total // TIMELINE_PAGE))
+    shown = statements_for_actor(
+        connection, actor_id, newest_first=True, limit=TIMELINE_PAGE, offset=(page - 1) * TIMELINE_PAGE
+    )
     verdicts = current_verdicts(connection, [row["id"] for row in shown])
     for row in shown:
         current = verdicts.get(row["id"])
@@ -156,8 +166,8 @@ def actor_page(connection: Connection, actor_id: str, *, today: date, page: int 
         "seq": seq,
         "relations": relations,
         "spoken_for_by": spoken_for,
-        "credibility": credibility(connection, actor_id),
-        "statements": {"total": len(said), "page": page, "pages": pages, "rows": shown},
+        "credibility": credibility(record_outcomes(connection) if outcomes is None else outcomes, actor_id),
+        "statements": {"total": total, "page": page, "pages": pages, "rows": shown},
         "contradictions": [_hit(hit.as_dict()) for hit in contradicted],
         "recall": recalled,
         "today": today.isoformat(),
