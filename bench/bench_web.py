@@ -7,7 +7,8 @@ Not a test. Run from the repository root (needs the Debian package ``wrk`` and t
 
 The record is bench_recall's synthetic one (fixed seed; built once into bench/.work/ and reused). Each server
 runs alone on the machine while wrk (2 threads, 16 connections, on loopback) asks it for URLs drawn with a
-fixed seed from a list, after a 15-second warm-up (long enough for each worker to have computed every sampled page once):
+fixed seed from a list, after a 15-second warm-up (long enough for each worker to have computed every sampled
+page once):
 
 - a statement's JSON: servanda ``/statements/ID.json`` (the page's twin: quote, sources, verdicts, timeline,
   entries) against Datasette's row JSON ``/DB/statements/DOC.json``, over the same 2,000 random statements;
