@@ -86,10 +86,8 @@ def parse_wrk(output: str) -> Run:
 LUA = """
 local paths = {}
 for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
-local counter = 0
-function init(args) math.randomseed(%(seed)d + (wrk.thread and 0 or 0)) end
+function init(args) math.randomseed(%(seed)d) end
 request = function()
-  counter = counter + 1
   return wrk.format("GET", paths[math.random(#paths)])
 end
 """

@@ -146,7 +146,7 @@ def record_proof_json(request: Request, record_id: str, seq: Seq) -> Response:
 def entry_proof(request: Request, record_id: str, seq: int) -> Response:
     context = context_of(request)
     with context.read() as connection:
-        seqs = {entry["seq"] for entry in views._entries_with_proofs(connection, record_id)}
+        seqs = {entry["seq"] for entry in views.entries_with_proofs(connection, record_id)}
         if seq not in seqs:
             raise NotFound(f"entry {seq} did not set {record_id!r}")
         proof = views.proof_for(connection, seq, views.latest_checkpoint(connection))

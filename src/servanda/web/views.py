@@ -265,7 +265,7 @@ def proof_for(connection: Connection, seq: int, checkpoint: dict[str, Any] | Non
     }
 
 
-def _entries_with_proofs(connection: Connection, record_id: str) -> list[dict[str, Any]]:
+def entries_with_proofs(connection: Connection, record_id: str) -> list[dict[str, Any]]:
     checkpoint = latest_checkpoint(connection)
     out = []
     for entry in history(connection, record_id):
@@ -305,7 +305,7 @@ def statement_page(connection: Connection, statement_id: str) -> dict[str, Any]:
             {"date": item.date, "kind": item.kind, "id": item.id, "text": item.text} for item in items
         ],
         "sources": _sources(connection, statement.sources),
-        "entries": _entries_with_proofs(connection, statement_id),
+        "entries": entries_with_proofs(connection, statement_id),
         "latest_checkpoint": latest_checkpoint(connection),
     }
 
@@ -331,7 +331,7 @@ def agreement_page(connection: Connection, agreement_id: str) -> dict[str, Any]:
         "names": _actor_names(connection, parties),
         "provisions": fate,
         "sources": _sources(connection, record.sources),
-        "entries": _entries_with_proofs(connection, agreement_id),
+        "entries": entries_with_proofs(connection, agreement_id),
     }
 
 
@@ -349,7 +349,7 @@ def record_page(connection: Connection, record_id: str, record_type: str) -> dic
             for owner, rtype, role in pointing
         ],
         "referenced_by_total": total,
-        "entries": _entries_with_proofs(connection, record_id),
+        "entries": entries_with_proofs(connection, record_id),
     }
     if isinstance(record, Event | Assessment):
         out["sources"] = _sources(connection, record.sources)
