@@ -144,13 +144,22 @@ def _install_error_handlers(app: FastAPI, context: WebContext) -> None:
             request, "error.html", {"status": status, "title": title, "detail": detail}, status
         )
 
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound) -> Response:
-        return problem(request, 404, "Not found", str(exc))
+    def plain(status: int, title: str):  # type: ignore[no-untyped-def]
+        async def handler(request: Request, exc: Exception) -> Response:
+            return problem(request, status, title, str(exc))
 
-    @app.exception_handler(InvalidInput)
-    async def invalid(request: Request, exc: InvalidInput) -> Response:
-        return problem(request, 422, "Invalid input", str(exc))
+        return handler
+
+    # The most specific class wins (Starlette looks handlers up along the exception's MRO).
+    for error, status, title in (
+        (NotFound, 404, "Not found"),
+        (InvalidInput, 422, "Invalid input"),
+        (Forbidden, 403, "Not allowed"),
+        (StoreBusy, 503, "Busy"),
+        (ConfigError, 500, "Not configured"),
+        (ServandaError, 400, "Refused"),
+    ):
+        app.add_exception_handler(error, plain(status, title))
 
     @app.exception_handler(RateLimited)
     async def rate_limited(request: Request, exc: RateLimited) -> Response:
@@ -167,22 +176,6 @@ def _install_error_handlers(app: FastAPI, context: WebContext) -> None:
         response = problem(request, 401, "Sign in needed", str(exc))
         response.headers["WWW-Authenticate"] = "Bearer"
         return response
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden) -> Response:
-        return problem(request, 403, "Not allowed", str(exc))
-
-    @app.exception_handler(StoreBusy)
-    async def busy(request: Request, exc: StoreBusy) -> Response:
-        return problem(request, 503, "Busy", str(exc))
-
-    @app.exception_handler(ConfigError)
-    async def config(request: Request, exc: ConfigError) -> Response:
-        return problem(request, 500, "Not configured", str(exc))
-
-    @app.exception_handler(ServandaError)
-    async def other(request: Request, exc: ServandaError) -> Response:
-        return problem(request, 400, "Refused", str(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from servanda.record.queries import get_record
 
 from .auth import identify
-from .reads import PageNumber, context_of, load, search_data, search_query, today
+from .reads import PageNumber, SearchQuery, context_of, load, search_data, today
 from .rendering import url_for_record
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(identify)])
@@ -87,21 +87,8 @@ def any_record(request: Request, record_id: str) -> Response:
 
 
 @router.get("/search")
-def search(
-    request: Request,
-    q: Annotated[str | None, Query(max_length=500)] = None,
-    actor: str | None = None,
-    kind: str | None = None,
-    topic: str | None = None,
-    verdict: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    ago: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> Response:
-    query = search_query(q, actor, kind, topic, verdict, since, until, ago, limit)
-    data = search_data(request, query)
-    return page(request, "search.html", data)
+def search(request: Request, query: SearchQuery) -> Response:
+    return page(request, "search.html", search_data(request, query))
 
 
 @router.get("/institutions")

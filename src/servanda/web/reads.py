@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 from pydantic import Field
@@ -70,16 +70,18 @@ LOADERS: dict[str, Any] = {
 
 
 def search_query(
-    q: str | None,
-    actor: str | None,
-    kind: str | None,
-    topic: str | None,
-    verdict: str | None,
-    since: str | None,
-    until: str | None,
-    ago: str | None,
-    limit: int,
+    q: Annotated[str | None, Query(max_length=500, description="Words to find (en, ru, uk)")] = None,
+    actor: Annotated[str | None, Query(max_length=128)] = None,
+    kind: Annotated[str | None, Query(description="commitment or assertion")] = None,
+    topic: Annotated[str | None, Query(max_length=128)] = None,
+    verdict: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    ago: Annotated[str | None, Query(description="1w, 1m, 1y, 5y…")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> RecallQuery:
+    """The search form's fields as a recall query (a dependency shared by the page and its twin)."""
+
     def clean(value: str | None) -> str | None:
         return value.strip() or None if value else None
 
@@ -95,6 +97,9 @@ def search_query(
         today=today(),
         limit=limit,
     )
+
+
+SearchQuery = Annotated[RecallQuery, Depends(search_query)]
 
 
 def search_data(request: Request, query: RecallQuery) -> dict[str, Any]:
@@ -203,19 +208,7 @@ def record_json(request: Request, record_id: str) -> Response:
 
 
 @router.get("/search.json", summary="Full-text search and filters over statements (recall)")
-def search_json(
-    request: Request,
-    q: Annotated[str | None, Query(max_length=500, description="Words to find (en, ru, uk)")] = None,
-    actor: str | None = None,
-    kind: Annotated[str | None, Query(description="commitment or assertion")] = None,
-    topic: str | None = None,
-    verdict: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    ago: Annotated[str | None, Query(description="1w, 1m, 1y, 5y…")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> Response:
-    query = search_query(q, actor, kind, topic, verdict, since, until, ago, limit)
+def search_json(request: Request, query: SearchQuery) -> Response:
     return JSON(search_data(request, query))
 
 
