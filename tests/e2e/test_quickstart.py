@@ -39,7 +39,7 @@ def test_the_main_job_serves_the_record(tmp_path: Path) -> None:
     import socket
     import time
 
-    import httpx
+    import httpx2 as httpx
 
     home = tmp_path / "servanda-data"
     for step in (["init"], ["import", "data/starter"], ["log", "checkpoint"]):
