@@ -266,9 +266,14 @@ def edit_page(request: Request, account: Identified) -> Response:
     return _form_page(request, "edit.html", {"error": None, "typed": {}, "form": None})
 
 
+def listed_ids(text: str) -> list[str]:
+    """Ids typed into one form field, separated by commas or new lines."""
+    return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
+
+
 def _statement_from_form(values: dict[str, str]) -> dict[str, Any]:
     def listed(name: str) -> list[str]:
-        return [part.strip() for part in values.get(name, "").replace("\n", ",").split(",") if part.strip()]
+        return listed_ids(values.get(name, ""))
 
     data: dict[str, Any] = {
         "id": values.get("id", "").strip(),
@@ -339,7 +344,7 @@ async def edit_verdict(request: Request, account: Identified) -> Response:
     check_csrf(request, values.get("csrf"))
 
     def listed(name: str) -> list[str]:
-        return [part.strip() for part in values.get(name, "").replace("\n", ",").split(",") if part.strip()]
+        return listed_ids(values.get(name, ""))
 
     data: dict[str, Any] = {
         "id": values.get("id", "").strip(),
