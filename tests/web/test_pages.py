@@ -177,3 +177,15 @@ def test_openapi_describes_every_json_read_and_write(site: Site) -> None:
     ):
         assert expected in paths
     assert not any(path in paths for path in ("/", "/actors/{actor_id}", "/login"))
+
+
+def test_an_event_shows_who_was_found_responsible_by_whom_and_each_figure(site: Site) -> None:
+    twin = site.client.get("/events/bucha-occupation-killings-2022.json").json()
+    page = site.client.get("/events/bucha-occupation-killings-2022")
+    assert page.status_code == 200
+    finding = twin["event"]["responsible"][0]
+    assert finding["found_by"] and twin["names"][finding["actor"]]
+    assert "Who was found responsible, and by whom" in page.text
+    assert f'href="/actors/{finding["found_by"][0]}"' in page.text
+    for figure in twin["event"].get("figures", []):
+        assert figure["value"] in page.text

@@ -60,10 +60,16 @@ def agreement(request: Request, agreement_id: str) -> Response:
     return record_page(request, "agreement.html", "agreement", agreement_id)
 
 
+# An event is laid out for readers (who was found responsible, by whom; figures by source); the other kinds
+# of record show their fields as they are.
+TEMPLATES = {"event": "event.html"}
+
+
 def _record_page(record_type: str):  # type: ignore[no-untyped-def]
     def show(request: Request, record_id: str) -> Response:
         data = load(request, "record", record_id, record_type)
-        return page(request, "record.html", {**data, "type": record_type, "record": data[record_type]})
+        template = TEMPLATES.get(record_type, "record.html")
+        return page(request, template, {**data, "type": record_type, "record": data[record_type]})
 
     show.__name__ = f"{record_type}_page"
     return show

@@ -356,7 +356,9 @@ def record_page(connection: Connection, record_id: str, record_type: str) -> dic
     if isinstance(record, Event):
         out["names"] = _actor_names(
             connection,
-            [r.actor for r in record.responsible] + [a for r in record.responsible for a in r.found_by],
+            [r.actor for r in record.responsible]
+            + [a for r in record.responsible for a in r.found_by]
+            + [f.according_to for f in record.figures if f.according_to],
         )
     if isinstance(record, Source):
         out["sources"] = []
