@@ -260,13 +260,17 @@ assessments = Table(
 # The search terms of each statement (stemmed words of its text, English rendering and summary; see
 # servanda.domain.text). Each database indexes this column in its own way, created by the initial migration:
 # SQLite an FTS5 table ``statement_fts`` (rowid = doc), PostgreSQL a generated tsvector column with a GIN
-# index.
+# index (made by migration 0001, given speaker and recency lexemes by 0004).
 statement_terms = Table(
     "statement_terms",
     metadata,
     Column("doc", Key, primary_key=True, autoincrement=False),
     Column("statement_id", String(128), nullable=False, unique=True),
     Column("terms", Text, nullable=False),
+    # the statement's speaker and on whose behalf it spoke: on PostgreSQL the GIN index also holds them (as
+    # ``@id`` lexemes), so that a search by an actor is intersected with its speakers inside the index
+    Column("actor_id", String(128)),
+    Column("on_behalf_of", String(128)),
 )
 
 # Every list of ids in every record, both ways: "what does X cite" and "what cites X" are one index each.
