@@ -39,7 +39,15 @@ from servanda.domain.text import TextQuery, highlight, parse_query
 from servanda.errors import InvalidInput
 from servanda.store.schema import actors, assessments, links, relations, statement_terms, statements
 
-from .queries import SPEAKING_RELATIONS, Verdict, current_verdicts, day_bound, describe, speaker_docs
+from .queries import (
+    SPEAKING_RELATIONS,
+    Verdict,
+    current_verdicts,
+    day_bound,
+    describe,
+    speaker_docs,
+    spoken_for,
+)
 
 CANDIDATES = 2000  # matches ranked per query when a search is narrowed by actor, dates or kind
 RECENT_CANDIDATES = 200  # for text alone: the most recently recorded matches, then ranked here
@@ -256,15 +264,16 @@ def recall(connection: Connection, query: RecallQuery, *, with_history: bool = F
             recent = _recent_docs_postgresql(connection, text_query)
             docs_array = cast(bindparam("recent_docs", recent), ARRAY(BigInteger))
             conditions.append(statements.c.doc == any_(docs_array))
+        elif query.actor and connection.dialect.name == "postgresql":
+            # The GIN index gives the word's matches said by any of the actor's speakers, ever: a few dozen
+            # rows, each then checked on its own (in office then?) rather than against all of the actor's
+            # thousands of docs, which took longer to list than the search itself.
+            speaking = _speakers(connection, query.actor, query.spokespeople)
+            docs = _text_docs(connection, text_query, speakers=speaking)
+            conditions.append(statements.c.doc.in_(docs.scalar_subquery()))
+            conditions.append(spoken_for(query.actor, query.spokespeople))
         else:
-            speaking = (
-                _speakers(connection, query.actor, query.spokespeople)
-                if query.actor and connection.dialect.name == "postgresql"
-                else []
-            )
-            docs = _text_docs(
-                connection, text_query, RECENT_CANDIDATES if alone else None, speakers, speaking
-            )
+            docs = _text_docs(connection, text_query, RECENT_CANDIDATES if alone else None, speakers)
             conditions.append(statements.c.doc.in_(docs.scalar_subquery()))
     elif speakers is not None:
         conditions.append(statements.c.doc.in_(speakers.scalar_subquery()))
