@@ -271,6 +271,9 @@ statement_terms = Table(
     # ``@id`` lexemes), so that a search by an actor is intersected with its speakers inside the index
     Column("actor_id", String(128)),
     Column("on_behalf_of", String(128)),
+    # the statement's first day, so that the newest matches of a word can be listed in date order from this
+    # table alone (PostgreSQL's text-alone search)
+    Column("date_start", String(10)),
 )
 
 # Every list of ids in every record, both ways: "what does X cite" and "what cites X" are one index each.

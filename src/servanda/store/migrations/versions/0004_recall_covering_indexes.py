@@ -3,7 +3,8 @@
 - ``ix_statements_actor_date`` includes ``doc`` and ``ix_statements_on_behalf_of`` becomes
   (on_behalf_of, date_start) including ``doc``: recall learns an actor's docs from these indexes alone.
   On SQLite the rowid (doc) is in every index already; only on_behalf_of gains date_start.
-- ``statement_terms`` carries the statement's speaker (``actor_id``, ``on_behalf_of``), and on PostgreSQL its
+- ``statement_terms`` carries the statement's speaker (``actor_id``, ``on_behalf_of``) and first day
+  (``date_start``, so that text alone is answered from this table alone), and on PostgreSQL its
   tsvector gains lexemes that no search word can spell: ``@speaker`` for each, and ``#N`` for the statement's
   doc // 50,000 (its "recency bucket"). A search for a word by an actor then intersects the word with the
   actor's speakers inside the GIN index, and a search for a word alone asks for the newest buckets first:
@@ -55,10 +56,11 @@ def upgrade() -> None:
     # plain ADD COLUMN (no batch): on SQLite a batch would rebuild the FTS5 content table under its triggers
     op.add_column("statement_terms", sa.Column("actor_id", sa.String(length=128), nullable=True))
     op.add_column("statement_terms", sa.Column("on_behalf_of", sa.String(length=128), nullable=True))
+    op.add_column("statement_terms", sa.Column("date_start", sa.String(length=10), nullable=True))
     if postgresql:
         op.execute(
-            "UPDATE statement_terms SET actor_id = s.actor_id, on_behalf_of = s.on_behalf_of "
-            "FROM statements s WHERE s.doc = statement_terms.doc"
+            "UPDATE statement_terms SET actor_id = s.actor_id, on_behalf_of = s.on_behalf_of, "
+            "date_start = s.date_start FROM statements s WHERE s.doc = statement_terms.doc"
         )
         op.execute(f"ALTER TABLE statement_terms ADD COLUMN tsv tsvector GENERATED ALWAYS AS ({_TSV}) STORED")
         op.execute(
@@ -69,7 +71,8 @@ def upgrade() -> None:
         op.execute(
             "UPDATE statement_terms SET "
             "actor_id = (SELECT actor_id FROM statements s WHERE s.doc = statement_terms.doc), "
-            "on_behalf_of = (SELECT on_behalf_of FROM statements s WHERE s.doc = statement_terms.doc)"
+            "on_behalf_of = (SELECT on_behalf_of FROM statements s WHERE s.doc = statement_terms.doc), "
+            "date_start = (SELECT date_start FROM statements s WHERE s.doc = statement_terms.doc)"
         )
 
 
@@ -78,6 +81,7 @@ def downgrade() -> None:
     if postgresql:
         op.execute("DROP INDEX ix_statement_terms_tsv")
         op.execute("ALTER TABLE statement_terms DROP COLUMN tsv")
+    op.drop_column("statement_terms", "date_start")
     op.drop_column("statement_terms", "on_behalf_of")
     op.drop_column("statement_terms", "actor_id")
     if postgresql:
