@@ -221,3 +221,17 @@ def test_windows_find_statements_dated_loosely_or_over_years(handle: RecordHandl
         "ongoing",
         "over-years",
     ]
+
+
+def test_text_alone_takes_the_most_recently_recorded_matches(
+    recorded: RecordHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On PostgreSQL text alone looks among the newest docs first (a window that holds enough matches),
+    # then among all: either way the same matches as one search over everything, on both databases.
+    from servanda.record import recall as recall_module
+
+    monkeypatch.setattr(recall_module, "RECENT_CANDIDATES", 1)
+    monkeypatch.setattr(recall_module, "_FIRST_WINDOW", 1)
+    assert ids(recorded, text="occupation") == ["ua-occupation"]
+    monkeypatch.setattr(recall_module, "RECENT_CANDIDATES", 2)
+    assert ids(recorded, text="occupation") == ["ua-occupation", "no-occupation"]

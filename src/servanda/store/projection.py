@@ -176,6 +176,9 @@ def project(record: Record, seq: int, body_json: str) -> Rows:
                 "doc": seq,
                 "statement_id": rid,
                 "terms": search_terms(record.text, record.language, record.text_en, record.summary),
+                "actor_id": record.actor,
+                "on_behalf_of": record.on_behalf_of,
+                "date_start": _start_or_open(record.date),
             }
         )
         _links(rows, rid, "topic", record.topics)

@@ -164,11 +164,20 @@ statements = Table(
     # so that windows can seek the (actor, date) index and treat the rare long spans apart
     Column("span_days", Integer, nullable=False, server_default="0"),
 )
-Index("ix_statements_actor_date", statements.c.actor_id, statements.c.date_start)
+# Recall reads an actor's docs from these two indexes alone: SQLite's carry the rowid (doc) anyway;
+# PostgreSQL's include doc, so that its scans are index-only. Fetching the table row of each of a state's
+# ~2,500 statements to learn its doc was most of a PostgreSQL recall once those pages were out of
+# shared_buffers (migration 0004).
+Index("ix_statements_actor_date", statements.c.actor_id, statements.c.date_start, postgresql_include=["doc"])
 Index("ix_statements_date", statements.c.date_start)
-# Recall asks for an actor's statements as an OR of (speaker, dates) terms; SQLite can answer that with one
-# index seek per term only if every term has an index, this one included.
-Index("ix_statements_on_behalf_of", statements.c.on_behalf_of)
+# Recall asks for what was said on an actor's behalf as a (speaker, dates) branch of its own; every branch
+# needs an index to be one seek.
+Index(
+    "ix_statements_on_behalf_of",
+    statements.c.on_behalf_of,
+    statements.c.date_start,
+    postgresql_include=["doc"],
+)
 Index("ix_statements_actor_span", statements.c.actor_id, statements.c.span_days)
 
 agreements = Table(
@@ -251,13 +260,20 @@ assessments = Table(
 # The search terms of each statement (stemmed words of its text, English rendering and summary; see
 # servanda.domain.text). Each database indexes this column in its own way, created by the initial migration:
 # SQLite an FTS5 table ``statement_fts`` (rowid = doc), PostgreSQL a generated tsvector column with a GIN
-# index.
+# index (made by migration 0001, given speaker and recency lexemes by 0004).
 statement_terms = Table(
     "statement_terms",
     metadata,
     Column("doc", Key, primary_key=True, autoincrement=False),
     Column("statement_id", String(128), nullable=False, unique=True),
     Column("terms", Text, nullable=False),
+    # the statement's speaker and on whose behalf it spoke: on PostgreSQL the GIN index also holds them (as
+    # ``@id`` lexemes), so that a search by an actor is intersected with its speakers inside the index
+    Column("actor_id", String(128)),
+    Column("on_behalf_of", String(128)),
+    # the statement's first day, so that the newest matches of a word can be listed in date order from this
+    # table alone (PostgreSQL's text-alone search)
+    Column("date_start", String(10)),
 )
 
 # Every list of ids in every record, both ways: "what does X cite" and "what cites X" are one index each.
