@@ -10,7 +10,13 @@ from servanda.errors import InvalidInput
 from servanda.ledger.log import Log
 from servanda.ledger.merkle import ProofError
 from servanda.ledger.note import NoteError, Verifier
-from servanda.record.checkpoints import b64, create_key, local_verifier, sign_checkpoint
+from servanda.record.checkpoints import (
+    b64,
+    create_key,
+    inclusion_proof_document,
+    local_verifier,
+    sign_checkpoint,
+)
 from servanda.record.integrity import verify
 from servanda.store.log_storage import SqlLogStorage
 from servanda.store.search_index import check_search_index
@@ -78,22 +84,10 @@ def proof_inclusion(
     with reading(ctx) as connection:
         log = Log(SqlLogStorage(connection))
         try:
-            tree_size = size if size is not None else log.size
-            proof = log.inclusion_proof(seq, tree_size)
-            entry = log.entry(seq)
-            root = log.root(tree_size)
+            document = inclusion_proof_document(log, seq, size if size is not None else log.size)
         except (ProofError, LookupError) as exc:
             raise InvalidInput(str(exc).strip("'\"")) from exc
-    print_json(
-        {
-            "leaf_index": seq,
-            "tree_size": tree_size,
-            "leaf_hash": b64(entry.leaf_hash),
-            "root": b64(root),
-            "proof": [b64(h) for h in proof],
-            "entry": entry.data.decode("utf-8"),
-        }
-    )
+    print_json(document)
 
 
 @proof_app.command("consistency")

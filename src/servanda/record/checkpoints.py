@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from servanda.errors import ConfigError
 from servanda.ledger.log import Log, StoredCheckpoint
@@ -110,3 +111,17 @@ def sign_checkpoint(store: Store, settings: Settings, *, force: bool = False) ->
 
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+def inclusion_proof_document(log: Log, seq: int, size: int) -> dict[str, Any]:
+    """Entry ``seq`` and its RFC 6962 inclusion proof in the log of ``size``, as JSON data with base64 hashes:
+    what ``servanda log proof inclusion`` prints and the web offers for download."""
+    entry = log.entry(seq)
+    return {
+        "leaf_index": seq,
+        "tree_size": size,
+        "leaf_hash": b64(entry.leaf_hash),
+        "root": b64(log.root(size)),
+        "proof": [b64(node) for node in log.inclusion_proof(seq, size)],
+        "entry": entry.data.decode("utf-8"),
+    }

@@ -6,7 +6,6 @@ the data apart from the markup is what makes every page's ``.json`` twin say exa
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -17,6 +16,7 @@ from servanda.analysis.credibility import Estimate, estimate, estimate_history
 from servanda.domain.records import Actor, Agreement, Assessment, Event, Source
 from servanda.errors import InvalidInput, NotFound
 from servanda.ledger.log import Entry, Log
+from servanda.record.checkpoints import b64, inclusion_proof_document
 from servanda.record.institutions import institutions
 from servanda.record.outcomes import RecordOutcome, outcomes_for, pooled, record_outcomes
 from servanda.record.queries import (
@@ -37,10 +37,6 @@ from servanda.store.schema import actors, captures, links, records
 LATEST_ENTRIES = 15
 TIMELINE_PAGE = 100
 RECALL_WINDOWS = (("1w", "a week ago"), ("1m", "a month ago"), ("1y", "a year ago"))
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
 
 
 def _entry_summary(entry: Entry) -> dict[str, Any]:
@@ -253,16 +249,7 @@ def proof_for(connection: Connection, seq: int, checkpoint: dict[str, Any] | Non
     if checkpoint is None or seq >= checkpoint["size"]:
         return None
     log = Log(SqlLogStorage(connection))
-    entry = log.entry(seq)
-    return {
-        "leaf_index": seq,
-        "tree_size": checkpoint["size"],
-        "leaf_hash": b64(entry.leaf_hash),
-        "root": b64(log.root(checkpoint["size"])),
-        "proof": [b64(node) for node in log.inclusion_proof(seq, checkpoint["size"])],
-        "entry": entry.data.decode("utf-8"),
-        "checkpoint": checkpoint["note"],
-    }
+    return {**inclusion_proof_document(log, seq, checkpoint["size"]), "checkpoint": checkpoint["note"]}
 
 
 def entries_with_proofs(connection: Connection, record_id: str) -> list[dict[str, Any]]:
