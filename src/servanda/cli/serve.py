@@ -28,7 +28,10 @@ def serve(
     import uvicorn
 
     cli = state(ctx)
+    from servanda.web.context import cache_entries
+
     with handled():
+        cache_entries()  # a bad SERVANDA_WEB_CACHE is said here, not as a traceback from each worker
         cli.open(create=True).close()  # create or migrate once, before any worker starts
     # Workers are separate processes that read their settings from the environment, as the CLI does.
     os.environ["SERVANDA_HOME"] = str(cli.settings.home)
