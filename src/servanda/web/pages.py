@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from servanda.record.queries import get_record
 
 from .auth import identify
-from .reads import PageNumber, SearchQuery, context_of, load, search_data, today
+from .reads import PageNumber, SearchQuery, cached, context_of, load, search_data, today
 from .rendering import url_for_record
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(identify)])
@@ -23,13 +23,18 @@ def page(request: Request, template: str, data: dict[str, object], status: int =
 def record_page(request: Request, template: str, name: str, *args: object) -> Response:
     """A page of the record. For readers who are not signed in (nearly all of them) the rendered page is
     cached like its data, until the log grows; a signed-in page shows its account, so it is rendered anew."""
-    if request.state.account is not None:
-        return page(request, template, load(request, name, *args))
     context = context_of(request)
+    # One read transaction: the size that keys the cache is the size the page is computed at.
     with context.read() as connection:
         size = context.log_size(connection)
-    key = ("html", size, request.url.path, request.url.query)
-    body = context.cache.get(key, lambda: bytes(page(request, template, load(request, name, *args)).body))
+        if request.state.account is not None:
+            return page(request, template, cached(context, connection, size, name, *args))
+        key = ("html", size, request.url.path, request.url.query)
+
+        def render() -> bytes:
+            return bytes(page(request, template, cached(context, connection, size, name, *args)).body)
+
+        body = context.cache.get(key, render)
     return HTMLResponse(body)
 
 

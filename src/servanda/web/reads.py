@@ -40,13 +40,16 @@ def today() -> Any:
     return datetime.now(UTC).date()
 
 
+def cached(context: WebContext, connection: Connection, size: int, name: str, *args: Any) -> dict[str, Any]:
+    """Page ``name``'s data for ``args`` at log size ``size``, read through ``connection`` when not cached."""
+    return context.cache.get((name, size, *args), lambda: LOADERS[name](context, connection, *args))
+
+
 def load(request: Request, name: str, *args: Any) -> dict[str, Any]:
     """Page ``name``'s data for ``args``, as the record stands now."""
     context = context_of(request)
     with context.read() as connection:
-        size = context.log_size(connection)
-        key = (name, size, *args)
-        return context.cache.get(key, lambda: LOADERS[name](context, connection, *args))
+        return cached(context, connection, context.log_size(connection), name, *args)
 
 
 def outcomes(context: WebContext, connection: Connection) -> list[RecordOutcome]:

@@ -182,26 +182,22 @@ def _actor_names(connection: Connection, ids: list[str]) -> dict[str, str]:
     return {row.id: row.name for row in rows}
 
 
-def _owners_of_type(
-    connection: Connection, target: str, owner_type: str, role: str | None = None
-) -> list[str]:
-    """The ids of records of ``owner_type`` that point at ``target`` (with ``role``, when given), asked of
-    SQL: a state is pointed at by thousands of statements, and its page needs only the actors among them."""
+def _actors_pointing_at(connection: Connection, target: str) -> list[str]:
+    """The actors whose records point at ``target``, asked of SQL: a state is pointed at by thousands of
+    statements, and its page needs only the actors among them."""
     query = (
         select(links.c.owner_id)
         .join(records, records.c.id == links.c.owner_id)
-        .where(links.c.target == target, records.c.type == owner_type)
+        .where(links.c.target == target, records.c.type == "actor")
         .distinct()
         .order_by(links.c.owner_id)
     )
-    if role is not None:
-        query = query.where(links.c.role == role)
     return [owner for (owner,) in connection.execute(query)]
 
 
 def _speakers(connection: Connection, actor_id: str) -> list[dict[str, Any]]:
     """Who spoke for the actor or led it, and when: the relations of other actors that name it."""
-    owners = _owners_of_type(connection, actor_id, "actor")
+    owners = _actors_pointing_at(connection, actor_id)
     out = []
     for owner in owners:
         record, _seq = get_record(connection, owner)
