@@ -187,3 +187,16 @@ def test_verify_catches_rows_of_a_record_the_log_never_held(signed: RecordHandle
             text("INSERT INTO links (owner_id, role, position, target) VALUES ('ghost', 'source', 0, 'x')")
         )
     assert "table links holds 1 rows of records the log does not hold" in _problem(signed)
+
+
+def test_verify_catches_an_edited_voice_and_rebuild_restores_it(signed: RecordHandle) -> None:
+    from servanda.record.replay import decode_entries, rebuild_projection
+    from servanda.store.schema import statement_terms
+
+    with signed.store.write() as connection:
+        connection.execute(update(statement_terms).values(voices="ua"))
+    problem = _problem(signed)
+    assert "table statement_terms" in problem and "speaks for" in problem and "rebuild" in problem
+    with signed.store.write() as connection:
+        rebuild_projection(connection, decode_entries(SqlLogStorage(connection).iter_entry_data()))
+    assert _verify(signed).ok

@@ -8,6 +8,7 @@ import pytest
 
 from servanda.errors import InvalidInput
 from servanda.record.bootstrap import RecordHandle
+from servanda.record.integrity import verify
 from servanda.record.recall import RecallQuery, recall
 from servanda.record.replay import decode_entries, rebuild_projection
 from servanda.record.timeline import contradictions, statement_timeline
@@ -235,3 +236,74 @@ def test_text_alone_takes_the_most_recently_recorded_matches(
     assert ids(recorded, text="occupation") == ["ua-occupation"]
     monkeypatch.setattr(recall_module, "RECENT_CANDIDATES", 2)
     assert ids(recorded, text="occupation") == ["ua-occupation", "no-occupation"]
+
+
+def test_an_office_recorded_later_brings_what_was_said_in_it_to_the_state(handle: RecordHandle) -> None:
+    # Whom a statement speaks for is kept with it (``statement_terms.voices``) and must follow every later
+    # correction of its author's offices, in the same write.
+    lavrov = {"id": "lavrov", "kind": "person", "name": "Sergey Lavrov"}
+    handle.service.apply(
+        [
+            f.source(),
+            f.actor("ru"),
+            f.actor(**lavrov),
+            f.assertion("talks", actor="lavrov", date="2015-06-01", text="The talks are over"),
+            f.assertion("later", actor="lavrov", date="2024-06-01", text="The talks may resume"),
+        ],
+        "tester",
+    )
+    assert ids(handle, actor="ru", text="talks") == []
+    office = {"type": "speaks_for", "target": "ru", "since": "2004-03-09"}
+    handle.service.apply([f.actor(**lavrov, relations=[office])], "tester")
+    assert ids(handle, actor="ru", text="talks") == ["later", "talks"]
+    assert ids(handle, actor="ru") == ["later", "talks"]
+    handle.service.apply([f.actor(**lavrov, relations=[{**office, "until": "2020"}])], "tester")
+    assert ids(handle, actor="ru", text="talks") == ["talks"]
+    # a statement written after the office, and one moved into it by a correction
+    handle.service.apply(
+        [
+            f.assertion("new", actor="lavrov", date="2016-01-01", text="Talks again"),
+            f.assertion("later", actor="lavrov", date="2019-06-01", text="The talks may resume"),
+        ],
+        "tester",
+    )
+    assert sorted(ids(handle, actor="ru", text="talks")) == ["later", "new", "talks"]
+    with handle.store.read() as connection:
+        assert verify(connection, SqlLogStorage(connection), []).ok
+
+
+def test_a_store_made_before_voices_gains_them_on_upgrade(recorded: RecordHandle) -> None:
+    from alembic import command
+
+    from servanda.store import migrate
+
+    with recorded.store.write() as connection:
+        command.downgrade(migrate._config(connection), "0004")
+        command.upgrade(migrate._config(connection), "head")
+    assert ids(recorded, actor="ru", text="ceasefire") == ["peskov-talks"]
+    assert ids(recorded, actor="ru", text="occupation") == ["no-occupation"]
+    with recorded.store.read() as connection:
+        assert verify(connection, SqlLogStorage(connection), []).ok
+
+
+@pytest.mark.parametrize("windows", [[[0]], [[1], [0]], [[0], [1]], [[7], [3, 2], [1, 0]]])
+def test_text_alone_asks_recency_windows_in_turn(
+    recorded: RecordHandle, monkeypatch: pytest.MonkeyPatch, windows: list[list[int]]
+) -> None:
+    # With fewer than 50,000 docs every statement is in bucket 0: however the windows are cut, the newest
+    # matches are the same (on PostgreSQL, windows are the branches of one query).
+    from servanda.record import recall as recall_module
+
+    monkeypatch.setattr(recall_module, "_recency_windows", lambda newest: windows)
+    assert ids(recorded, text="occupation") == ["ua-occupation", "no-occupation"]
+    monkeypatch.setattr(recall_module, "RECENT_CANDIDATES", 1)
+    assert ids(recorded, text="occupation") == ["ua-occupation"]
+
+
+def test_recency_windows_double_back_to_the_first_doc() -> None:
+    from servanda.record.recall import _recency_windows
+
+    assert _recency_windows(10) == [[]]
+    windows = _recency_windows(1_000_020)
+    assert windows == [[20, 19], [18, 17, 16, 15], [14, 13, 12, 11, 10, 9, 8, 7], [6, 5, 4, 3, 2, 1, 0]]
+    assert sorted(b for window in _recency_windows(3_000_000) for b in window) == list(range(61))

@@ -6,7 +6,8 @@ Checks, in order, stopping the report at the first failure of each kind:
 2. the stored node hashes: each equals the hash recomputed from the entries, and none is missing;
 3. the checkpoints: each signature verifies, each root is the recomputed root at its size, and each is
    consistent with the one before it (an RFC 9162 consistency proof between the two);
-4. the projection: every SQL table a reader sees holds exactly the rows the log implies.
+4. the projection: every SQL table a reader sees holds exactly the rows the log implies, and the columns
+   derived from several records (whom a statement speaks for) hold what the other tables imply.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from sqlalchemy import Connection, func, select
 from servanda.ledger.log import Entry, LogStorage
 from servanda.ledger.merkle import MerkleTree, ProofError, node_from_key, verify_consistency
 from servanda.ledger.note import NoteError, Verifier, open_note, parse_checkpoint
-from servanda.store.schema import PROJECTION_TABLES
+from servanda.store.schema import DERIVED_COLUMNS, PROJECTION_TABLES
+from servanda.store.voices import check_voices
 
 from .replay import expected_rows, latest_records
 
@@ -86,6 +88,8 @@ def verify(
     if report.problems or not check_projection:
         return report
     _check_projection(connection, storage, latest, report)
+    if not report.problems and (problem := check_voices(connection)):
+        report.problems.append(problem)
     return report
 
 
@@ -189,14 +193,17 @@ def _check_projection(
         entries = [Entry.decode(stored[latest[rid]]) for rid in chunk]
         expected = expected_rows(latest_records(entries))
         for table, owner in PROJECTION_TABLES:
-            columns = [column.name for column in table.columns]
+            derived = DERIVED_COLUMNS.get(table.name, frozenset())
+            columns = [column.name for column in table.columns if column.name not in derived]
             want = Counter(
                 tuple(_normalise(row.get(name)) for name in columns) for row in expected.get(table.name, [])
             )
             totals[table.name] += sum(want.values())
             have = Counter(
                 tuple(_normalise(value) for value in row)
-                for row in connection.execute(select(*table.columns).where(table.c[owner].in_(chunk)))
+                for row in connection.execute(
+                    select(*(table.c[name] for name in columns)).where(table.c[owner].in_(chunk))
+                )
             )
             if want != have:
                 owner_index = columns.index(owner)

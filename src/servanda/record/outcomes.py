@@ -22,8 +22,9 @@ from servanda.analysis.credibility import Coding, Outcome, code
 from servanda.domain.dates import FuzzyDate
 from servanda.errors import InvalidInput
 from servanda.store.schema import assessments, relations, statements
+from servanda.store.voices import SPEAKING_RELATIONS
 
-from .queries import SPEAKING_RELATIONS, current_verdicts
+from .queries import current_verdicts
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from servanda.store.schema import (
     sources,
     statements,
 )
+from servanda.store.voices import SPEAKING_RELATIONS
 
 _CHUNK = 500
 # The columns a list of statements shows.
@@ -227,9 +228,6 @@ def statement_record(connection: Connection, statement_id: str) -> Statement:
     if not isinstance(record, Statement):
         raise NotFound(f"{statement_id!r} is a {record.TYPE}, not a statement")
     return record
-
-
-SPEAKING_RELATIONS = ("head_of", "speaks_for")
 
 
 SHORT_SPAN_DAYS = 366  # statements dated to a day, a month or a year; longer spans are rare

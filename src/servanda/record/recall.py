@@ -6,10 +6,10 @@ relation held, and anything said ``on_behalf_of`` it.
 
 Full-text search matches stemmed terms (``servanda.domain.text``) through each database's own index —
 SQLite FTS5, PostgreSQL GIN over a tsvector — written as ``doc IN (index subquery)`` so the planner can
-combine it with the actor and date indexes. On PostgreSQL the GIN index also holds each statement's
-speakers and recency bucket, so that a search narrowed by actor, or text alone, is narrowed inside the index
-before table rows are read (migration 0004). Matches are then ranked here, in Python, with BM25 term
-weighting over the stored terms, so that the same data gives the same order on both databases.
+combine it with the actor and date indexes. On PostgreSQL the GIN index also holds whom each statement
+speaks for and its recency bucket, so that a search narrowed by actor, or text alone, is narrowed inside the
+index before table rows are read (migrations 0004, 0005). Matches are then ranked here, in Python, with BM25
+term weighting over the stored terms, so that the same data gives the same order on both databases.
 """
 
 from __future__ import annotations
@@ -33,15 +33,15 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from servanda.domain.text import TextQuery, highlight, parse_query
 from servanda.errors import InvalidInput
-from servanda.store.schema import actors, assessments, links, relations, statement_terms, statements
+from servanda.store.schema import actors, assessments, links, statement_terms, statements
 
 from .queries import (
-    SPEAKING_RELATIONS,
     Verdict,
     current_verdicts,
     day_bound,
@@ -130,7 +130,7 @@ def _text_docs(
     query: TextQuery,
     best: int | None = None,
     within: CompoundSelect[Any] | None = None,
-    speakers: Sequence[str] = (),
+    voices: Sequence[str] = (),
     recent: Sequence[int] = (),
 ) -> Select[tuple[Any]]:
     """The docs of the statements matching the query.
@@ -140,8 +140,8 @@ def _text_docs(
     ``within``: only docs that subquery also gives (an actor's); the two sets of docs are intersected inside
     the index query, so no statement row is read for a match that the actor did not make.
     PostgreSQL only, narrowing inside the GIN index before any table row is read (the exact conditions
-    above still apply): ``speakers``, statements said by or on behalf of one of these; ``recent``,
-    statements in these recency buckets.
+    above still apply): ``voices``, statements said by, on behalf of, or through an office for one of
+    these; ``recent``, statements in these recency buckets.
     """
     matching: Select[tuple[Any]]
     if connection.dialect.name == "sqlite":
@@ -158,21 +158,23 @@ def _text_docs(
         if best:
             matching = matching.order_by(rowid.desc()).limit(best)
         return matching
-    tsquery = func.to_tsquery("simple", bindparam("ts_query", query.to_tsquery()))
+    tsquery = func.to_tsquery("simple", bindparam("ts_query", query.to_tsquery(), unique=True))
     # A GIN bitmap scan must read the table row of every match to learn its doc: thousands of pages for a
-    # common word, 20-30 ms once they are out of shared_buffers. ANDing the word with lexemes of the
-    # speakers (or of recency) makes the index itself intersect the two, so only their few common rows are
+    # common word, 20-30 ms once they are out of shared_buffers. ANDing the word with the lexeme of an
+    # actor (or of recency) makes the index itself intersect the two, so only their few common rows are
     # read. These lexemes (``@actor``, ``#bucket``) cannot be spelled by a search word. Each is a condition
-    # of its own: one tsquery "word & (@a | @b | ...)" made GIN test the whole tree on every item of every
-    # speaker (6 ms for a state's ~100 speakers); as two conditions the word's few items drive (1.3 ms).
+    # of its own: one tsquery "word & (#a | #b | ...)" made GIN test the whole tree on every item of every
+    # lexeme; as two conditions the word's few items drive.
     tsv: ColumnElement[Any] = literal_column("tsv")
     matching = select(statement_terms.c.doc).where(tsv.op("@@")(tsquery))
-    if speakers:
-        lexemes = _tsquery_literal(["@" + speaker for speaker in speakers])
-        matching = matching.where(tsv.op("@@")(cast(bindparam("speaker_query", lexemes), TSQUERY)))
+    if voices:
+        lexemes = _tsquery_literal(["@" + actor for actor in voices])
+        matching = matching.where(tsv.op("@@")(cast(bindparam("voice_query", lexemes, unique=True), TSQUERY)))
     if recent:
         lexemes = _tsquery_literal([f"#{bucket}" for bucket in recent])
-        matching = matching.where(tsv.op("@@")(cast(bindparam("recent_query", lexemes), TSQUERY)))
+        matching = matching.where(
+            tsv.op("@@")(cast(bindparam("recent_query", lexemes, unique=True), TSQUERY))
+        )
     if within is not None:
         matching = matching.where(statement_terms.c.doc.in_(within.scalar_subquery()))
     if best:
@@ -180,50 +182,45 @@ def _text_docs(
     return matching
 
 
-def _speakers(connection: Connection, actor: str, spokespeople: bool) -> list[str]:
-    """The actor and everyone who ever spoke for it (whether in office then is checked apart)."""
-    if not spokespeople:
-        return [actor]
-    rows = connection.execute(
-        select(relations.c.owner_id)
-        .where(relations.c.target == actor, relations.c.type.in_(SPEAKING_RELATIONS))
-        .distinct()
-    ).scalars()
-    return [actor, *sorted(set(rows) - {actor})]
+def _recency_windows(newest: int) -> list[list[int]]:
+    """Recency buckets to search, newest first: the newest _FIRST_WINDOW docs, then each window twice as
+    wide as the one before, down to the oldest doc. One window of no buckets means "everything"."""
+    top, low = newest // RECENCY_BUCKET, max(0, newest - _FIRST_WINDOW) // RECENCY_BUCKET
+    if low == 0:
+        return [[]]
+    windows = [list(range(top, low - 1, -1))]
+    while low > 0:
+        high, low = low - 1, max(0, low - 2 * len(windows[-1]))
+        windows.append(list(range(high, low - 1, -1)))
+    return windows
 
 
 def _recent_candidates_postgresql(connection: Connection, query: TextQuery) -> Sequence[Row[Any]]:
     """The RECENT_CANDIDATES highest docs matching the query, looked for among the newest docs first, as
     candidates (id, date_start, terms) in date order, read from ``statement_terms`` alone.
 
-    The same docs as one search over everything: if the newest window holds that many matches, every
-    match outside it has a lower doc. A common word is then answered from a few hundred rows, not from
-    each of its thousands of matches; and the rows that told their doc also give what ranking needs, so
-    no ``statements`` row is read for a candidate (200 of them, mostly not in cache: 2.5-4 ms).
+    The same docs as one search over everything: the windows are asked one after another, each for its
+    newest matches, and the first that many rows are kept, so every match left out has a lower doc. A common
+    word is answered from its few hundred newest rows, not from each of its thousands of matches; and the
+    rows that told their doc also give what ranking needs, so no ``statements`` row is read for a candidate.
+    The windows are the branches of one UNION ALL under a LIMIT: PostgreSQL runs the branches in order and
+    stops at the limit, so a rare word costs one round trip however many windows it needs.
     """
     newest = connection.execute(select(func.max(statement_terms.c.doc))).scalar()
     if newest is None:
         return []
-    window: int | None = _FIRST_WINDOW
-    while True:
-        buckets: list[int] = []
-        if window is not None and window < newest:
-            buckets = list(range(newest // RECENCY_BUCKET, (newest - window) // RECENCY_BUCKET - 1, -1))
-        latest = (
-            _text_docs(connection, query, RECENT_CANDIDATES, recent=buckets)
-            .with_only_columns(
-                statement_terms.c.statement_id.label("id"),
-                statement_terms.c.date_start,
-                statement_terms.c.terms,
-            )
-            .subquery()
-        )
-        docs = connection.execute(select(latest).order_by(latest.c.date_start.desc(), latest.c.id)).all()
-        if len(docs) == RECENT_CANDIDATES or not buckets:
-            return docs
-        # matches are spread about evenly over the record: widen to where enough of them should be, with
-        # room to spare (at least twice as wide each time), or to everything when none was found
-        window = window * RECENT_CANDIDATES * 2 // len(docs) if docs and window else None
+    columns = (
+        statement_terms.c.statement_id.label("id"),
+        statement_terms.c.date_start,
+        statement_terms.c.terms,
+    )
+    branches = [
+        _text_docs(connection, query, RECENT_CANDIDATES, recent=window).with_only_columns(*columns)
+        for window in _recency_windows(newest)
+    ]
+    everything = union_all(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
+    latest = select(everything).limit(RECENT_CANDIDATES).subquery()
+    return connection.execute(select(latest).order_by(latest.c.date_start.desc(), latest.c.id)).all()
 
 
 def bm25(terms: Sequence[str], query: TextQuery) -> float:
@@ -273,11 +270,11 @@ def recall(connection: Connection, query: RecallQuery, *, with_history: bool = F
         if alone and connection.dialect.name == "postgresql":
             found = _recent_candidates_postgresql(connection, text_query)
         elif query.actor and connection.dialect.name == "postgresql":
-            # The GIN index gives the word's matches said by any of the actor's speakers, ever: a few dozen
-            # rows, each then checked on its own (in office then?) rather than against all of the actor's
-            # thousands of docs, which took longer to list than the search itself.
-            speaking = _speakers(connection, query.actor, query.spokespeople)
-            docs = _text_docs(connection, text_query, speakers=speaking)
+            # The GIN index gives the word's matches said by, on behalf of, or (through an office then) for
+            # the actor — one "@actor" lexeme (``servanda.store.voices``): a few dozen rows, each then checked
+            # on its own rather than against all of the actor's thousands of docs, which took longer to list
+            # than the search itself.
+            docs = _text_docs(connection, text_query, voices=[query.actor])
             conditions.append(statements.c.doc.in_(docs.scalar_subquery()))
             conditions.append(spoken_for(query.actor, query.spokespeople))
         else:

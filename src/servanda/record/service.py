@@ -27,6 +27,7 @@ from servanda.store.database import Store
 from servanda.store.log_storage import SqlLogStorage
 from servanda.store.projection import project
 from servanda.store.schema import PROJECTION_TABLES, assessments, metadata, records, statements
+from servanda.store.voices import Office, fill_voices, offices_from_rows, refresh_voices
 
 from .located import Located
 
@@ -375,7 +376,14 @@ def write_projection(
             grouped[table_name].extend(rows)
         if progress and done % 5000 == 0:
             progress("projection", done, total)
+    # whom each statement speaks for depends on its author's offices, which this batch may also change
+    written_actors = {row["id"] for row in grouped["actors"]}
+    offices: dict[str, list[Office]] = {actor: [] for actor in written_actors}
+    offices.update(offices_from_rows(grouped["relations"]))
+    new_terms = grouped["statement_terms"]
+    fill_voices(connection, new_terms, offices)
     for table_name, rows in grouped.items():
         insert_dicts(connection, metadata.tables[table_name], rows)
+    refresh_voices(connection, written_actors, offices, skip={row["doc"] for row in new_terms})
     if progress:
         progress("projection", total, total)

@@ -274,7 +274,12 @@ statement_terms = Table(
     # the statement's first day, so that the newest matches of a word can be listed in date order from this
     # table alone (PostgreSQL's text-alone search)
     Column("date_start", String(10)),
+    # whom the statement speaks for through its author's office on that day (``servanda.store.voices``):
+    # derived from the author's relations, so it is filled by the write path, not by ``project()``
+    Column("voices", Text),
 )
+# Columns that ``project()`` does not write because they depend on more than one record.
+DERIVED_COLUMNS: dict[str, frozenset[str]] = {"statement_terms": frozenset({"voices"})}
 
 # Every list of ids in every record, both ways: "what does X cite" and "what cites X" are one index each.
 links = Table(
