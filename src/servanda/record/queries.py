@@ -89,23 +89,33 @@ def referenced_by(connection: Connection, record_id: str) -> list[tuple[str, str
     return sorted({(owner, rtype, role) for owner, rtype, role in rows})
 
 
+# What ``current_verdict_of`` needs of each assessment row.
+VERDICT_COLUMNS = (
+    assessments.c.statement_id,
+    assessments.c.id,
+    assessments.c.verdict,
+    assessments.c.as_of_text,
+    assessments.c.as_of_end,
+    assessments.c.seq,
+    assessments.c.supersedes,
+    assessments.c.disputed,
+)
+
+
 def current_verdicts(connection: Connection, statement_ids: Sequence[str]) -> dict[str, Verdict]:
     """The verdict in force for each statement: the latest assessment that no other supersedes."""
     rows: list[Any] = []
     ids = list(statement_ids)
     for start in range(0, len(ids), _CHUNK):
         rows += connection.execute(
-            select(
-                assessments.c.statement_id,
-                assessments.c.id,
-                assessments.c.verdict,
-                assessments.c.as_of_text,
-                assessments.c.as_of_end,
-                assessments.c.seq,
-                assessments.c.supersedes,
-                assessments.c.disputed,
-            ).where(assessments.c.statement_id.in_(ids[start : start + _CHUNK]))
+            select(*VERDICT_COLUMNS).where(assessments.c.statement_id.in_(ids[start : start + _CHUNK]))
         ).all()
+    return current_verdict_of(rows)
+
+
+def current_verdict_of(rows: Sequence[Any]) -> dict[str, Verdict]:
+    """The verdict in force for each statement among assessment rows (``VERDICT_COLUMNS``, every
+    assessment of each statement): the latest by the date it speaks for, then by entry, not superseded."""
     superseded = {row.supersedes for row in rows if row.supersedes}
     best: dict[str, Any] = {}
     for row in rows:

@@ -18,7 +18,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -42,7 +43,9 @@ from servanda.errors import InvalidInput
 from servanda.store.schema import actors, assessments, links, statement_terms, statements
 
 from .queries import (
+    VERDICT_COLUMNS,
     Verdict,
+    current_verdict_of,
     current_verdicts,
     day_bound,
     describe,
@@ -206,21 +209,41 @@ def _recent_candidates_postgresql(connection: Connection, query: TextQuery) -> S
     The windows are the branches of one UNION ALL under a LIMIT: PostgreSQL runs the branches in order and
     stops at the limit, so a rare word costs one round trip however many windows it needs.
     """
-    newest = connection.execute(select(func.max(statement_terms.c.doc))).scalar()
+    newest = connection.execute(_NEWEST_DOC).scalar()
     if newest is None:
         return []
+    windows = _recency_windows(newest)
+    parameters: dict[str, Any] = {"ts_query": query.to_tsquery()}
+    for number, window in enumerate(windows):
+        if window:
+            parameters[f"recent_{number}"] = _tsquery_literal([f"#{bucket}" for bucket in window])
+    statement = _recent_statement(tuple(bool(window) for window in windows), RECENT_CANDIDATES)
+    return connection.execute(statement, parameters).all()
+
+
+_NEWEST_DOC = select(func.max(statement_terms.c.doc))
+
+
+@cache
+def _recent_statement(bucketed: tuple[bool, ...], candidates: int) -> Select[Any]:
+    """Text alone on PostgreSQL, for windows of which ``bucketed`` says whether each names its buckets; built
+    once per shape, with the words and buckets as parameters (``ts_query``, ``recent_N``)."""
+    tsv: ColumnElement[Any] = literal_column("tsv")
+    word = tsv.op("@@")(func.to_tsquery("simple", bindparam("ts_query")))
     columns = (
         statement_terms.c.statement_id.label("id"),
         statement_terms.c.date_start,
         statement_terms.c.terms,
     )
-    branches = [
-        _text_docs(connection, query, RECENT_CANDIDATES, recent=window).with_only_columns(*columns)
-        for window in _recency_windows(newest)
-    ]
+    branches = []
+    for number, narrowed in enumerate(bucketed):
+        branch = select(*columns).where(word)
+        if narrowed:
+            branch = branch.where(tsv.op("@@")(cast(bindparam(f"recent_{number}"), TSQUERY)))
+        branches.append(branch.order_by(statement_terms.c.doc.desc()).limit(candidates))
     everything = union_all(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
-    latest = select(everything).limit(RECENT_CANDIDATES).subquery()
-    return connection.execute(select(latest).order_by(latest.c.date_start.desc(), latest.c.id)).all()
+    latest = select(everything).limit(candidates).subquery()
+    return select(latest).order_by(latest.c.date_start.desc(), latest.c.id)
 
 
 def bm25(terms: Sequence[str], query: TextQuery) -> float:
@@ -260,13 +283,12 @@ def recall(connection: Connection, query: RecallQuery, *, with_history: bool = F
         window = (window[0] if window else "0001-01-01", day_bound(query.until, end=True, name="--until"))
     if window:
         conditions.append(and_(statements.c.date_end >= window[0], statements.c.date_start <= window[1]))
-    speakers = speaker_docs(query.actor, query.spokespeople, window) if query.actor else None
     found: Sequence[Row[Any]] | None = None
     if text_query:
         # Text alone may match a large part of the record: rank the most recently recorded matches. Narrowed
         # by anything else, the candidates are the latest by date. Either way both databases choose the
         # same candidates and rank them the same way.
-        alone = not conditions and not query.verdict and speakers is None
+        alone = not conditions and not query.verdict and not query.actor
         if alone and connection.dialect.name == "postgresql":
             found = _recent_candidates_postgresql(connection, text_query)
         elif query.actor and connection.dialect.name == "postgresql":
@@ -278,9 +300,11 @@ def recall(connection: Connection, query: RecallQuery, *, with_history: bool = F
             conditions.append(statements.c.doc.in_(docs.scalar_subquery()))
             conditions.append(spoken_for(query.actor, query.spokespeople))
         else:
+            speakers = speaker_docs(query.actor, query.spokespeople, window) if query.actor else None
             docs = _text_docs(connection, text_query, RECENT_CANDIDATES if alone else None, speakers)
             conditions.append(statements.c.doc.in_(docs.scalar_subquery()))
-    elif speakers is not None:
+    elif query.actor:
+        speakers = speaker_docs(query.actor, query.spokespeople, window)
         conditions.append(statements.c.doc.in_(speakers.scalar_subquery()))
     # First the candidates, with only what ranking and filtering need; then whole rows for the few kept.
     cap = CANDIDATES if text_query or query.verdict else query.limit
@@ -306,8 +330,7 @@ def recall(connection: Connection, query: RecallQuery, *, with_history: bool = F
         scores = {row.id: bm25(row.terms.split(), text_query) for row in found}
         # newest first among equals: the candidates are in date order, and the sort is stable
         ids.sort(key=lambda sid: scores[sid], reverse=True)
-    hits = _hits(connection, ids[: query.limit])
-    _attach_verdicts(connection, hits, verdicts or None)
+    hits = _hits(connection, ids[: query.limit], verdicts if query.verdict else None)
     for hit in hits:
         if text_query:
             hit.score = scores[hit.id]
@@ -321,11 +344,21 @@ def recall(connection: Connection, query: RecallQuery, *, with_history: bool = F
     return RecallResult(hits, window, sorted(text_query.terms()))
 
 
-def _hits(connection: Connection, ids: list[str]) -> list[Hit]:
-    """Whole statements for the ids, in the order given."""
-    if not ids:
-        return []
-    rows = connection.execute(
+class _Assessed(NamedTuple):
+    statement_id: str
+    id: str
+    verdict: str
+    as_of_text: str
+    as_of_end: str
+    seq: int
+    supersedes: str | None
+    disputed: bool
+
+
+@cache
+def _hits_statement() -> Select[Any]:
+    """Whole statements by id, each beside every assessment of it (one round trip for both)."""
+    return (
         select(
             statements.c.id,
             statements.c.kind,
@@ -336,25 +369,33 @@ def _hits(connection: Connection, ids: list[str]) -> list[Hit]:
             statements.c.text,
             statements.c.text_en,
             statements.c.summary,
+            *(column.label(f"assessment_{column.name}") for column in VERDICT_COLUMNS),
         )
         .outerjoin(actors, actors.c.id == statements.c.actor_id)
-        .where(statements.c.id.in_(ids))
-    ).all()
-    by_id = {
-        r.id: Hit(r.id, r.kind, r.actor_id, r.name, r.date_text, r.language, r.text, r.text_en, r.summary)
-        for r in rows
-    }
-    return [by_id[sid] for sid in ids]
+        .outerjoin(assessments, assessments.c.statement_id == statements.c.id)
+        .where(statements.c.id.in_(bindparam("ids", expanding=True)))
+    )
 
 
-def _attach_verdicts(
-    connection: Connection, hits: list[Hit], known: dict[str, Verdict] | None = None
-) -> None:
-    verdicts = known if known is not None else current_verdicts(connection, [hit.id for hit in hits])
-    for hit in hits:
-        current = verdicts.get(hit.id)
-        if current:
+def _hits(connection: Connection, ids: list[str], known: dict[str, Verdict] | None = None) -> list[Hit]:
+    """Whole statements for the ids, in the order given, with their current verdicts (``known``, if the
+    caller has them already)."""
+    if not ids:
+        return []
+    by_id: dict[str, Hit] = {}
+    assessed: list[_Assessed] = []
+    for r in connection.execute(_hits_statement(), {"ids": ids}):
+        if r.id not in by_id:
+            by_id[r.id] = Hit(
+                r.id, r.kind, r.actor_id, r.name, r.date_text, r.language, r.text, r.text_en, r.summary
+            )
+        if r.assessment_id is not None:
+            assessed.append(_Assessed(*r[-len(VERDICT_COLUMNS) :]))
+    verdicts = known if known is not None else current_verdict_of(assessed)
+    for sid, hit in by_id.items():
+        if current := verdicts.get(sid):
             hit.verdict, hit.disputed = current.verdict, current.disputed
+    return [by_id[sid] for sid in ids]
 
 
 def attach_history(connection: Connection, hits: list[Hit]) -> None:
