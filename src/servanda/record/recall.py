@@ -27,7 +27,9 @@ from sqlalchemy import (
     Connection,
     Row,
     Select,
+    String,
     and_,
+    any_,
     bindparam,
     cast,
     func,
@@ -36,10 +38,11 @@ from sqlalchemy import (
     table,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 
 from servanda.domain.text import TextQuery, highlight, parse_query
 from servanda.errors import InvalidInput
+from servanda.store.database import prepared
 from servanda.store.schema import actors, assessments, links, statement_terms, statements
 
 from .queries import (
@@ -209,16 +212,18 @@ def _recent_candidates_postgresql(connection: Connection, query: TextQuery) -> S
     The windows are the branches of one UNION ALL under a LIMIT: PostgreSQL runs the branches in order and
     stops at the limit, so a rare word costs one round trip however many windows it needs.
     """
-    newest = connection.execute(_NEWEST_DOC).scalar()
-    if newest is None:
-        return []
-    windows = _recency_windows(newest)
-    parameters: dict[str, Any] = {"ts_query": query.to_tsquery()}
-    for number, window in enumerate(windows):
-        if window:
-            parameters[f"recent_{number}"] = _tsquery_literal([f"#{bucket}" for bucket in window])
-    statement = _recent_statement(tuple(bool(window) for window in windows), RECENT_CANDIDATES)
-    return connection.execute(statement, parameters).all()
+    with prepared(connection):
+        newest = connection.execute(_NEWEST_DOC).scalar()
+        if newest is None:
+            return []
+        windows = _recency_windows(newest)
+        parameters: dict[str, Any] = {"ts_query": query.to_tsquery()}
+        for number, window in enumerate(windows):
+            if window:
+                parameters[f"recent_{number}"] = _tsquery_literal([f"#{bucket}" for bucket in window])
+        statement = _recent_statement(tuple(bool(window) for window in windows), RECENT_CANDIDATES)
+        # prepared: the text index is the only way to these rows, whatever the words
+        return connection.execute(statement, parameters).all()
 
 
 _NEWEST_DOC = select(func.max(statement_terms.c.doc))
@@ -356,8 +361,15 @@ class _Assessed(NamedTuple):
 
 
 @cache
-def _hits_statement() -> Select[Any]:
+def _hits_statement(dialect: str) -> Select[Any]:
     """Whole statements by id, each beside every assessment of it (one round trip for both)."""
+    # PostgreSQL: one array parameter, so that the query's text (and its prepared plan) is the same
+    # whatever the number of ids
+    by_id = (
+        statements.c.id == any_(bindparam("ids", type_=ARRAY(String)))
+        if dialect == "postgresql"
+        else statements.c.id.in_(bindparam("ids", expanding=True))
+    )
     return (
         select(
             statements.c.id,
@@ -373,7 +385,7 @@ def _hits_statement() -> Select[Any]:
         )
         .outerjoin(actors, actors.c.id == statements.c.actor_id)
         .outerjoin(assessments, assessments.c.statement_id == statements.c.id)
-        .where(statements.c.id.in_(bindparam("ids", expanding=True)))
+        .where(by_id)
     )
 
 
@@ -384,7 +396,9 @@ def _hits(connection: Connection, ids: list[str], known: dict[str, Verdict] | No
         return []
     by_id: dict[str, Hit] = {}
     assessed: list[_Assessed] = []
-    for r in connection.execute(_hits_statement(), {"ids": ids}):
+    with prepared(connection):
+        rows = connection.execute(_hits_statement(connection.dialect.name), {"ids": ids}).all()
+    for r in rows:
         if r.id not in by_id:
             by_id[r.id] = Hit(
                 r.id, r.kind, r.actor_id, r.name, r.date_text, r.language, r.text, r.text_en, r.summary
