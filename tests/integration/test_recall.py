@@ -300,10 +300,12 @@ def test_text_alone_asks_recency_windows_in_turn(
     assert ids(recorded, text="occupation") == ["ua-occupation"]
 
 
-def test_recency_windows_double_back_to_the_first_doc() -> None:
+def test_recency_windows_reach_back_to_the_first_doc() -> None:
     from servanda.record.recall import _recency_windows
 
     assert _recency_windows(10) == [[]]
-    windows = _recency_windows(1_000_020)
-    assert windows == [[20, 19], [18, 17, 16, 15], [14, 13, 12, 11, 10, 9, 8, 7], [6, 5, 4, 3, 2, 1, 0]]
-    assert sorted(b for window in _recency_windows(3_000_000) for b in window) == list(range(61))
+    assert _recency_windows(1_000_020) == [[20, 19], *([b, b - 1] for b in range(18, 0, -2)), [0]]
+    windows = _recency_windows(3_000_000)
+    assert sorted(b for window in windows for b in window) == list(range(61))
+    assert [len(window) for window in windows] == [2] * 16 + [4, 8, 16, 1]
+    assert len(_recency_windows(100_000_000)) < 30

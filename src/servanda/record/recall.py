@@ -62,6 +62,7 @@ RECENT_CANDIDATES = 200  # for text alone: the most recently recorded matches, t
 # spells the same number); text alone asks first for matches among the newest that many docs, then all.
 RECENCY_BUCKET = 50_000
 _FIRST_WINDOW = 50_000
+_EVEN_WINDOWS = 16  # then each window twice as wide, so that even 100M docs need few windows
 _AGO = re.compile(r"^(\d+)([dwmy])$")
 # How far around "a week ago" etc. a window reaches: wide enough to catch what was said then, narrow enough
 # to be "then". A day either side of a day, three of a week, a fortnight of a month, two months of a year.
@@ -189,14 +190,24 @@ def _text_docs(
 
 
 def _recency_windows(newest: int) -> list[list[int]]:
-    """Recency buckets to search, newest first: the newest _FIRST_WINDOW docs, then each window twice as
-    wide as the one before, down to the oldest doc. One window of no buckets means "everything"."""
+    """Recency buckets to search, newest first: the newest _FIRST_WINDOW docs, then windows of two buckets
+    (100,000 docs), wider beyond the first _EVEN_WINDOWS, down to the oldest doc. One window of no buckets
+    means "everything".
+
+    Narrow windows read few rows that are not kept (a common word's window of 100,000 docs holds its 200
+    newest matches or little more); they cost a lookup in the index each, and only when reached. On a
+    million statements, windows doubling in width read up to twice the rows needed: text alone p95 6.5-10
+    ms against 4.8 ms with even windows.
+    """
     top, low = newest // RECENCY_BUCKET, max(0, newest - _FIRST_WINDOW) // RECENCY_BUCKET
     if low == 0:
         return [[]]
     windows = [list(range(top, low - 1, -1))]
+    width = 2
     while low > 0:
-        high, low = low - 1, max(0, low - 2 * len(windows[-1]))
+        if len(windows) >= _EVEN_WINDOWS:
+            width *= 2
+        high, low = low - 1, max(0, low - width)
         windows.append(list(range(high, low - 1, -1)))
     return windows
 
