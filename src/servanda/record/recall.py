@@ -138,7 +138,6 @@ def _text_docs(
     best: int | None = None,
     within: CompoundSelect[Any] | None = None,
     voices: Sequence[str] = (),
-    recent: Sequence[int] = (),
 ) -> Select[tuple[Any]]:
     """The docs of the statements matching the query.
 
@@ -148,7 +147,7 @@ def _text_docs(
     the index query, so no statement row is read for a match that the actor did not make.
     PostgreSQL only, narrowing inside the GIN index before any table row is read (the exact conditions
     above still apply): ``voices``, statements said by, on behalf of, or through an office for one of
-    these; ``recent``, statements in these recency buckets.
+    these. (Text alone on PostgreSQL is ``_recent_statement``.)
     """
     matching: Select[tuple[Any]]
     if connection.dialect.name == "sqlite":
@@ -165,7 +164,7 @@ def _text_docs(
         if best:
             matching = matching.order_by(rowid.desc()).limit(best)
         return matching
-    tsquery = func.to_tsquery("simple", bindparam("ts_query", query.to_tsquery(), unique=True))
+    tsquery = func.to_tsquery("simple", bindparam("ts_query", query.to_tsquery()))
     # A GIN bitmap scan must read the table row of every match to learn its doc: thousands of pages for a
     # common word, 20-30 ms once they are out of shared_buffers. ANDing the word with the lexeme of an
     # actor (or of recency) makes the index itself intersect the two, so only their few common rows are
@@ -176,12 +175,7 @@ def _text_docs(
     matching = select(statement_terms.c.doc).where(tsv.op("@@")(tsquery))
     if voices:
         lexemes = _tsquery_literal(["@" + actor for actor in voices])
-        matching = matching.where(tsv.op("@@")(cast(bindparam("voice_query", lexemes, unique=True), TSQUERY)))
-    if recent:
-        lexemes = _tsquery_literal([f"#{bucket}" for bucket in recent])
-        matching = matching.where(
-            tsv.op("@@")(cast(bindparam("recent_query", lexemes, unique=True), TSQUERY))
-        )
+        matching = matching.where(tsv.op("@@")(cast(bindparam("voice_query", lexemes), TSQUERY)))
     if within is not None:
         matching = matching.where(statement_terms.c.doc.in_(within.scalar_subquery()))
     if best:
