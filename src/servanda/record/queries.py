@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, CompoundSelect, Connection, and_, func, or_, select, union
 
@@ -89,17 +89,20 @@ def referenced_by(connection: Connection, record_id: str) -> list[tuple[str, str
     return sorted({(owner, rtype, role) for owner, rtype, role in rows})
 
 
-# What ``current_verdict_of`` needs of each assessment row.
-VERDICT_COLUMNS = (
-    assessments.c.statement_id,
-    assessments.c.id,
-    assessments.c.verdict,
-    assessments.c.as_of_text,
-    assessments.c.as_of_end,
-    assessments.c.seq,
-    assessments.c.supersedes,
-    assessments.c.disputed,
-)
+class AssessmentRow(NamedTuple):
+    """What ``current_verdict_of`` needs of an assessment: ``VERDICT_COLUMNS``, in this order."""
+
+    statement_id: str
+    id: str
+    verdict: str
+    as_of_text: str
+    as_of_end: str
+    seq: int
+    supersedes: str | None
+    disputed: bool
+
+
+VERDICT_COLUMNS = tuple(assessments.c[name] for name in AssessmentRow._fields)
 
 
 def current_verdicts(connection: Connection, statement_ids: Sequence[str]) -> dict[str, Verdict]:

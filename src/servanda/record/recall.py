@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -47,6 +47,7 @@ from servanda.store.schema import actors, assessments, links, statement_terms, s
 
 from .queries import (
     VERDICT_COLUMNS,
+    AssessmentRow,
     Verdict,
     current_verdict_of,
     current_verdicts,
@@ -167,10 +168,10 @@ def _text_docs(
     tsquery = func.to_tsquery("simple", bindparam("ts_query", query.to_tsquery()))
     # A GIN bitmap scan must read the table row of every match to learn its doc: thousands of pages for a
     # common word, 20-30 ms once they are out of shared_buffers. ANDing the word with the lexeme of an
-    # actor (or of recency) makes the index itself intersect the two, so only their few common rows are
-    # read. These lexemes (``@actor``, ``#bucket``) cannot be spelled by a search word. Each is a condition
-    # of its own: one tsquery "word & (#a | #b | ...)" made GIN test the whole tree on every item of every
-    # lexeme; as two conditions the word's few items drive.
+    # actor (here) or of recency (``_recent_statement``) makes the index itself intersect the two, so only
+    # their few common rows are read. These lexemes (``@actor``, ``#bucket``) cannot be spelled by a search
+    # word. Each is a condition of its own: one tsquery "word & (#a | #b | ...)" made GIN test the whole
+    # tree on every item of every lexeme; as two conditions the word's few items drive.
     tsv: ColumnElement[Any] = literal_column("tsv")
     matching = select(statement_terms.c.doc).where(tsv.op("@@")(tsquery))
     if voices:
@@ -354,17 +355,6 @@ def recall(connection: Connection, query: RecallQuery, *, with_history: bool = F
     return RecallResult(hits, window, sorted(text_query.terms()))
 
 
-class _Assessed(NamedTuple):
-    statement_id: str
-    id: str
-    verdict: str
-    as_of_text: str
-    as_of_end: str
-    seq: int
-    supersedes: str | None
-    disputed: bool
-
-
 @cache
 def _hits_statement(dialect: str) -> Select[Any]:
     """Whole statements by id, each beside every assessment of it (one round trip for both)."""
@@ -400,7 +390,7 @@ def _hits(connection: Connection, ids: list[str], known: dict[str, Verdict] | No
     if not ids:
         return []
     by_id: dict[str, Hit] = {}
-    assessed: list[_Assessed] = []
+    assessed: list[AssessmentRow] = []
     with prepared(connection):
         rows = connection.execute(_hits_statement(connection.dialect.name), {"ids": ids}).all()
     for r in rows:
@@ -409,7 +399,7 @@ def _hits(connection: Connection, ids: list[str], known: dict[str, Verdict] | No
                 r.id, r.kind, r.actor_id, r.name, r.date_text, r.language, r.text, r.text_en, r.summary
             )
         if r.assessment_id is not None:
-            assessed.append(_Assessed(*r[-len(VERDICT_COLUMNS) :]))
+            assessed.append(AssessmentRow(*r[-len(VERDICT_COLUMNS) :]))
     verdicts = known if known is not None else current_verdict_of(assessed)
     for sid, hit in by_id.items():
         if current := verdicts.get(sid):

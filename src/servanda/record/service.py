@@ -384,6 +384,9 @@ def write_projection(
     fill_voices(connection, new_terms, offices)
     for table_name, rows in grouped.items():
         insert_dicts(connection, metadata.tables[table_name], rows)
-    refresh_voices(connection, written_actors, offices, skip={row["doc"] for row in new_terms})
+    # only an actor that was stored before can have statements outside this batch (a rebuild has none)
+    refresh_voices(
+        connection, written_actors.intersection(replaced), offices, skip={row["doc"] for row in new_terms}
+    )
     if progress:
         progress("projection", total, total)
