@@ -9,9 +9,21 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, CompoundSelect, Connection, and_, func, or_, select, union
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CompoundSelect,
+    Connection,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    union,
+)
 
 from servanda.domain.dates import FuzzyDate
 from servanda.domain.records import Assessment, Record, Statement, record_from_body
@@ -257,15 +269,31 @@ def speaker_docs(
     actor: str, spokespeople: bool = True, window: tuple[str, str] | None = None
 ) -> CompoundSelect[tuple[int]]:
     """The docs of the statements that count as the actor's: its own, on its behalf, and its speakers'
-    while in office.
+    while in office (``speaker_docs_shape`` with its parameters filled in)."""
+    return speaker_docs_shape(spokespeople, window is not None).params(speaker_docs_params(actor, window))
+
+
+def speaker_docs_params(actor: str, window: tuple[str, str] | None = None) -> dict[str, str]:
+    """The values of ``speaker_docs_shape``'s parameters: ``actor``, ``window_low``, ``window_high`` and
+    ``window_earliest`` (the first day a statement overlapping the window may start on, if it spans at
+    most SHORT_SPAN_DAYS)."""
+    low, high = window or ("0001-01-01", "9999-12-31")
+    earliest = _days_before(low, SHORT_SPAN_DAYS) if window else low
+    return {"actor": actor, "window_low": low, "window_high": high, "window_earliest": earliest}
+
+
+@cache
+def speaker_docs_shape(spokespeople: bool, windowed: bool) -> CompoundSelect[tuple[int]]:
+    """The actor's statements as SQL with named parameters (``speaker_docs_params``), built once per shape.
 
     One SQL shape whatever the number of speakers (a state may have hundreds), so it is compiled once and
-    cached, and every branch seeks the (actor, date) index. With a ``window`` (first day, last day), a
+    cached, and every branch seeks the (actor, date) index. With a window (first day, last day), a
     statement belongs to it when its dates overlap it; statements spanning more than a year are looked up
     apart (an index on actor and span), so that the others can be sought by their first day alone.
     """
-    low, high = window or ("0001-01-01", "9999-12-31")
-    earliest_start = _days_before(low, SHORT_SPAN_DAYS) if window else low
+    actor: BindParameter[str] = bindparam("actor")
+    high: BindParameter[str] = bindparam("window_high")
+    earliest_start: BindParameter[str] = bindparam("window_earliest")
     starts = statements.c.date_start
     own = or_(statements.c.actor_id == actor, statements.c.on_behalf_of == actor)
     # its own statements and those on its behalf as two branches, not one OR: PostgreSQL answers an OR with
@@ -274,7 +302,7 @@ def speaker_docs(
         select(statements.c.doc).where(speaker == actor, starts >= earliest_start, starts <= high)
         for speaker in (statements.c.actor_id, statements.c.on_behalf_of)
     ]
-    if window:
+    if windowed:
         branches.append(
             select(statements.c.doc).where(
                 own, statements.c.span_days > SHORT_SPAN_DAYS, func.substr(starts, 1, 10) <= high
@@ -294,7 +322,7 @@ def speaker_docs(
             .join(statements, and_(in_office, starts >= earliest_start))
             .where(speaking)
         )
-        if window:
+        if windowed:
             # The tenure is compared on substr(date_start) so that no planner walks a speaker's whole tenure
             # on the (actor, date) index: the (actor, span) index finds the few long spans directly.
             first_day = func.substr(starts, 1, 10)
@@ -314,13 +342,15 @@ def speaker_docs(
     return union(*branches)
 
 
-def spoken_for(actor: str, spokespeople: bool = True) -> ColumnElement[bool]:
-    """Row by row, what ``speaker_docs`` lists: the statement is the actor's own, on its behalf, or (with
-    ``spokespeople``) said by one of its speakers while the relation held.
+@cache
+def spoken_for(spokespeople: bool = True) -> ColumnElement[bool]:
+    """Row by row, what ``speaker_docs`` lists for the parameter ``actor``: the statement is the actor's
+    own, on its behalf, or (with ``spokespeople``) said by one of its speakers while the relation held.
 
     For a few candidates already found by other means; ``speaker_docs`` is the way to list them all. With a
     window, both give the same statements once the window's own date condition is applied.
     """
+    actor: BindParameter[str] = bindparam("actor")
     own = or_(statements.c.actor_id == actor, statements.c.on_behalf_of == actor)
     if not spokespeople:
         return own

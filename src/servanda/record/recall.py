@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -53,7 +53,8 @@ from .queries import (
     current_verdicts,
     day_bound,
     describe,
-    speaker_docs,
+    speaker_docs_params,
+    speaker_docs_shape,
     spoken_for,
 )
 
@@ -134,29 +135,29 @@ def _tsquery_literal(lexemes: Sequence[str]) -> str:
 
 
 def _text_docs(
-    connection: Connection,
-    query: TextQuery,
+    dialect: str,
     best: int | None = None,
     within: CompoundSelect[Any] | None = None,
-    voices: Sequence[str] = (),
+    voices: bool = False,
 ) -> Select[tuple[Any]]:
-    """The docs of the statements matching the query.
+    """The docs of the statements matching the search in the parameter ``fts_query`` (SQLite) or
+    ``ts_query`` (PostgreSQL).
 
     ``best``: only the most recently recorded that many (highest doc) — the fast path when nothing else
     narrows the search, and the same choice on both databases, since docs are the log's own numbers.
     ``within``: only docs that subquery also gives (an actor's); the two sets of docs are intersected inside
     the index query, so no statement row is read for a match that the actor did not make.
     PostgreSQL only, narrowing inside the GIN index before any table row is read (the exact conditions
-    above still apply): ``voices``, statements said by, on behalf of, or through an office for one of
-    these. (Text alone on PostgreSQL is ``_recent_statement``.)
+    above still apply): ``voices``, statements said by, on behalf of, or through an office for an actor
+    among the lexemes of the parameter ``voice_query``. (Text alone on PostgreSQL is ``_recent_statement``.)
     """
     matching: Select[tuple[Any]]
-    if connection.dialect.name == "sqlite":
+    if dialect == "sqlite":
         rowid: ColumnElement[Any] = literal_column("rowid")
         matching = (
             select(rowid)
             .select_from(table("statement_fts"))
-            .where(literal_column("statement_fts").op("MATCH")(bindparam("fts_query", query.to_fts5())))
+            .where(literal_column("statement_fts").op("MATCH")(bindparam("fts_query")))
         )
         if within is not None:
             # "rowid + 0": a plain rowid IN (...) would be handed to FTS5, which would then run the whole
@@ -165,7 +166,7 @@ def _text_docs(
         if best:
             matching = matching.order_by(rowid.desc()).limit(best)
         return matching
-    tsquery = func.to_tsquery("simple", bindparam("ts_query", query.to_tsquery()))
+    tsquery = func.to_tsquery("simple", bindparam("ts_query"))
     # A GIN bitmap scan must read the table row of every match to learn its doc: thousands of pages for a
     # common word, 20-30 ms once they are out of shared_buffers. ANDing the word with the lexeme of an
     # actor (here) or of recency (``_recent_statement``) makes the index itself intersect the two, so only
@@ -175,8 +176,7 @@ def _text_docs(
     tsv: ColumnElement[Any] = literal_column("tsv")
     matching = select(statement_terms.c.doc).where(tsv.op("@@")(tsquery))
     if voices:
-        lexemes = _tsquery_literal(["@" + actor for actor in voices])
-        matching = matching.where(tsv.op("@@")(cast(bindparam("voice_query", lexemes), TSQUERY)))
+        matching = matching.where(tsv.op("@@")(cast(bindparam("voice_query"), TSQUERY)))
     if within is not None:
         matching = matching.where(statement_terms.c.doc.in_(within.scalar_subquery()))
     if best:
@@ -257,6 +257,75 @@ def _recent_statement(bucketed: tuple[bool, ...], candidates: int) -> Select[Any
     return select(latest).order_by(latest.c.date_start.desc(), latest.c.id)
 
 
+@lru_cache(maxsize=256)
+def _candidates_statement(shape: _Shape) -> Select[Any]:
+    """The candidates of a recall (id, first day, and the terms when searching), latest first: built once
+    per shape, so that a query costs its execution, not the building of its SQL (0.8 ms a query)."""
+    conditions: list[ColumnElement[bool]] = []
+    if shape.kind:
+        conditions.append(statements.c.kind == bindparam("kind"))
+    for role, wanted in (("topic", shape.topic), ("counterparty", shape.counterparty)):
+        if wanted:
+            linked = select(links.c.owner_id).where(links.c.role == role, links.c.target == bindparam(role))
+            conditions.append(statements.c.id.in_(linked.scalar_subquery()))
+    if shape.window:
+        conditions.append(
+            and_(
+                statements.c.date_end >= bindparam("window_low"),
+                statements.c.date_start <= bindparam("window_high"),
+            )
+        )
+    speakers = speaker_docs_shape(shape.spokespeople, shape.window) if shape.actor else None
+    if shape.text and shape.actor and shape.dialect == "postgresql":
+        # The GIN index gives the word's matches said by, on behalf of, or (through an office then) for the
+        # actor — one "@actor" lexeme (``servanda.store.voices``): a few dozen rows, each then checked on its
+        # own rather than against all of the actor's thousands of docs, which took longer to list than the
+        # search itself.
+        docs = _text_docs(shape.dialect, voices=True)
+        conditions.append(statements.c.doc.in_(docs.scalar_subquery()))
+        conditions.append(spoken_for(shape.spokespeople))
+    elif shape.text:
+        docs = _text_docs(shape.dialect, shape.best, speakers)
+        conditions.append(statements.c.doc.in_(docs.scalar_subquery()))
+    elif speakers is not None:
+        conditions.append(statements.c.doc.in_(speakers.scalar_subquery()))
+    candidates = select(statements.c.id, statements.c.date_start)
+    if shape.text:
+        candidates = select(statements.c.id, statements.c.date_start, statement_terms.c.terms).join(
+            statement_terms, statement_terms.c.doc == statements.c.doc
+        )
+    return (
+        candidates.where(*conditions)
+        .order_by(statements.c.date_start.desc(), statements.c.id)
+        .limit(shape.cap)
+    )
+
+
+def _parameters(
+    shape: _Shape, query: RecallQuery, text_query: TextQuery, window: tuple[str, str] | None
+) -> dict[str, Any]:
+    """The values of ``_candidates_statement(shape)``'s parameters for this query."""
+    values: dict[str, Any] = {}
+    if shape.kind:
+        values["kind"] = query.kind
+    if shape.topic:
+        values["topic"] = query.topic
+    if shape.counterparty:
+        values["counterparty"] = query.counterparty
+    if window:
+        values["window_low"], values["window_high"] = window
+    if query.actor:
+        values.update(speaker_docs_params(query.actor, window))
+    if text_query:
+        if shape.dialect == "sqlite":
+            values["fts_query"] = text_query.to_fts5()
+        else:
+            values["ts_query"] = text_query.to_tsquery()
+            if query.actor:
+                values["voice_query"] = _tsquery_literal(["@" + query.actor])
+    return values
+
+
 def bm25(terms: Sequence[str], query: TextQuery) -> float:
     """BM25 term weighting of one statement's terms for the query (every term weighs the same)."""
     norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * len(terms) / _AVERAGE_TERMS)
@@ -267,24 +336,27 @@ def bm25(terms: Sequence[str], query: TextQuery) -> float:
     return round(score, 6)
 
 
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What decides the SQL of a recall's candidates; the values are parameters (``_parameters``)."""
+
+    dialect: str
+    kind: bool
+    topic: bool
+    counterparty: bool
+    window: bool
+    actor: bool
+    spokespeople: bool
+    text: bool
+    best: int | None  # text alone on SQLite: the most recently recorded that many matches
+    cap: int
+
+
 def recall(connection: Connection, query: RecallQuery, *, with_history: bool = False) -> RecallResult:
     text_query = parse_query(query.text) if query.text else TextQuery(())
     if query.text and not text_query:
         raise InvalidInput(f"the search {query.text!r} holds no words")
-    conditions: list[ColumnElement[bool]] = []
     window: tuple[str, str] | None = None
-
-    if query.kind:
-        conditions.append(statements.c.kind == query.kind)
-    for role, value in (("topic", query.topic), ("counterparty", query.counterparty)):
-        if value:
-            conditions.append(
-                statements.c.id.in_(
-                    select(links.c.owner_id)
-                    .where(links.c.role == role, links.c.target == value)
-                    .scalar_subquery()
-                )
-            )
     if query.ago:
         start, stop = window_for(query.ago, query.today or date.today())
         window = (start.isoformat(), stop.isoformat())
@@ -292,46 +364,31 @@ def recall(connection: Connection, query: RecallQuery, *, with_history: bool = F
         window = (day_bound(query.since, end=False, name="--since"), window[1] if window else "9999-12-31")
     if query.until:
         window = (window[0] if window else "0001-01-01", day_bound(query.until, end=True, name="--until"))
-    if window:
-        conditions.append(and_(statements.c.date_end >= window[0], statements.c.date_start <= window[1]))
-    found: Sequence[Row[Any]] | None = None
-    if text_query:
-        # Text alone may match a large part of the record: rank the most recently recorded matches. Narrowed
-        # by anything else, the candidates are the latest by date. Either way both databases choose the
-        # same candidates and rank them the same way.
-        alone = not conditions and not query.verdict and not query.actor
-        if alone and connection.dialect.name == "postgresql":
-            found = _recent_candidates_postgresql(connection, text_query)
-        elif query.actor and connection.dialect.name == "postgresql":
-            # The GIN index gives the word's matches said by, on behalf of, or (through an office then) for
-            # the actor — one "@actor" lexeme (``servanda.store.voices``): a few dozen rows, each then checked
-            # on its own rather than against all of the actor's thousands of docs, which took longer to list
-            # than the search itself.
-            docs = _text_docs(connection, text_query, voices=[query.actor])
-            conditions.append(statements.c.doc.in_(docs.scalar_subquery()))
-            conditions.append(spoken_for(query.actor, query.spokespeople))
-        else:
-            speakers = speaker_docs(query.actor, query.spokespeople, window) if query.actor else None
-            docs = _text_docs(connection, text_query, RECENT_CANDIDATES if alone else None, speakers)
-            conditions.append(statements.c.doc.in_(docs.scalar_subquery()))
-    elif query.actor:
-        speakers = speaker_docs(query.actor, query.spokespeople, window)
-        conditions.append(statements.c.doc.in_(speakers.scalar_subquery()))
-    # First the candidates, with only what ranking and filtering need; then whole rows for the few kept.
-    cap = CANDIDATES if text_query or query.verdict else query.limit
-    candidates = select(statements.c.id, statements.c.date_start)
-    if text_query:
-        candidates = select(statements.c.id, statements.c.date_start, statement_terms.c.terms).join(
-            statement_terms, statement_terms.c.doc == statements.c.doc
+    dialect = connection.dialect.name
+    # Text alone may match a large part of the record: rank the most recently recorded matches. Narrowed by
+    # anything else, the candidates are the latest by date. Either way both databases choose the same
+    # candidates and rank them the same way.
+    narrowed = query.kind or query.topic or query.counterparty or window or query.verdict or query.actor
+    alone = bool(text_query) and not narrowed
+    found: Sequence[Row[Any]]
+    if alone and dialect == "postgresql":
+        found = _recent_candidates_postgresql(connection, text_query)
+    else:
+        shape = _Shape(
+            dialect,
+            kind=bool(query.kind),
+            topic=bool(query.topic),
+            counterparty=bool(query.counterparty),
+            window=window is not None,
+            actor=bool(query.actor),
+            spokespeople=query.spokespeople,
+            text=bool(text_query),
+            best=RECENT_CANDIDATES if alone else None,
+            cap=CANDIDATES if text_query or query.verdict else query.limit,
         )
-    if found is None:
-        found = list(
-            connection.execute(
-                candidates.where(*conditions)
-                .order_by(statements.c.date_start.desc(), statements.c.id)
-                .limit(cap)
-            )
-        )
+        found = connection.execute(
+            _candidates_statement(shape), _parameters(shape, query, text_query, window)
+        ).all()
     ids = [row.id for row in found]
     verdicts = current_verdicts(connection, ids) if query.verdict else {}
     if query.verdict:
