@@ -117,6 +117,14 @@ def stems_of(word: str, language: str | None = None) -> tuple[str, ...]:
     return (stem(word, "en"),)
 
 
+@lru_cache(maxsize=65536)
+def _stems_in(word: str, language: str) -> frozenset[str]:
+    """Every stem a word of a text in ``language`` could match: its stem in that language, and the stems it
+    would have in a query, which does not say its language. Cached: a snippet tests each word of a text."""
+    folded = _fold(word)
+    return frozenset(stems_of(folded, language) + stems_of(folded))
+
+
 def analyze(text: str | None, language: str | None = "en") -> list[str]:
     """The index terms of a text written in ``language``, in order (repeats kept, for phrases)."""
     if not text:
@@ -204,12 +212,7 @@ def highlight(
         return None
     wanted = query.terms()
     base = _base_language(language)
-
-    def found(word: str) -> bool:
-        folded = _fold(word)
-        return not wanted.isdisjoint(stems_of(folded, base)) or not wanted.isdisjoint(stems_of(folded))
-
-    spans = [(m.start(), m.end()) for m in _WORD.finditer(text) if found(m.group(0))]
+    spans = [m.span() for m in _WORD.finditer(text) if not wanted.isdisjoint(_stems_in(m[0], base))]
     if not spans:
         return None
     first = spans[0][0]

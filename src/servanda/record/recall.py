@@ -331,8 +331,14 @@ def bm25(terms: Sequence[str], query: TextQuery) -> float:
     norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * len(terms) / _AVERAGE_TERMS)
     score = 0.0
     for clause in query.clauses:
-        tf = max(min(terms.count(t) for t in option) for option in clause.alternatives)
-        score += tf * (_BM25_K1 + 1) / (tf + norm) if tf else 0.0
+        # a phrase counts as often as its rarest term; plain loops, since text alone scores 200 candidates
+        tf = 0
+        for option in clause.alternatives:
+            count = terms.count(option[0]) if len(option) == 1 else min(map(terms.count, option))
+            if count > tf:
+                tf = count
+        if tf:
+            score += tf * (_BM25_K1 + 1) / (tf + norm)
     return round(score, 6)
 
 
