@@ -8,7 +8,7 @@ Full-text search matches stemmed terms (``servanda.domain.text``) through each d
 SQLite FTS5, PostgreSQL GIN over a tsvector — written as ``doc IN (index subquery)`` so the planner can
 combine it with the actor and date indexes. On PostgreSQL the GIN index also holds whom each statement
 speaks for and its recency bucket, so that a search narrowed by actor, or text alone, is narrowed inside the
-index before table rows are read (migrations 0004, 0005). Matches are then ranked here, in Python, with BM25
+index before table rows are read (migrations 0004-0006). Matches are then ranked here, in Python, with BM25
 term weighting over the stored terms, so that the same data gives the same order on both databases.
 """
 
@@ -60,11 +60,18 @@ from .queries import (
 
 CANDIDATES = 2000  # matches ranked per query when a search is narrowed by actor, dates or kind
 RECENT_CANDIDATES = 200  # for text alone: the most recently recorded matches, then ranked here
-# PostgreSQL's search index also holds "#N" for each statement's doc // RECENCY_BUCKET (migration 0004, which
-# spells the same number); text alone asks first for matches among the newest that many docs, then all.
-RECENCY_BUCKET = 50_000
-_FIRST_WINDOW = 50_000
-_EVEN_WINDOWS = 16  # then each window twice as wide, so that even 100M docs need few windows
+# PostgreSQL's index ix_statement_terms_recent (migration 0006, which spells the same expression and number)
+# holds each term of a statement as "term#B", B its doc // RECENCY_BUCKET: the posting list of "word#B" is
+# the word's matches among those docs and nothing else. Text alone asks for a word's matches among the newest
+# _FIRST_WINDOW docs or more first, then in windows further back, the first of them 4 buckets wide, and
+# twice as wide every other window, up to _WIDEST_WINDOW buckets.
+RECENCY_BUCKET = 10_000
+_FIRST_WINDOW = 40_000
+_WIDEST_WINDOW = 256
+_RECENT_TERMS: ColumnElement[Any] = literal_column(
+    "array_to_tsvector(string_to_array("
+    "regexp_replace(terms, '(\\S+)', '\\1#' || (doc / 10000)::text, 'g'), ' '))"
+)
 _AGO = re.compile(r"^(\d+)([dwmy])$")
 # How far around "a week ago" etc. a window reaches: wide enough to catch what was said then, narrow enough
 # to be "then". A day either side of a day, three of a week, a fortnight of a month, two months of a year.
@@ -185,26 +192,39 @@ def _text_docs(
 
 
 def _recency_windows(newest: int) -> list[list[int]]:
-    """Recency buckets to search, newest first: the newest _FIRST_WINDOW docs, then windows of two buckets
-    (100,000 docs), wider beyond the first _EVEN_WINDOWS, down to the oldest doc. One window of no buckets
-    means "everything".
+    """Recency buckets to search, newest first: the buckets holding the newest _FIRST_WINDOW docs, then
+    windows of 4, 4, 8, 8, 16, ... buckets (at most _WIDEST_WINDOW), down to the oldest doc. One window of no
+    buckets means "everything", for a record too small to need windows.
 
-    Narrow windows read few rows that are not kept (a common word's window of 100,000 docs holds its 200
-    newest matches or little more); they cost a lookup in the index each, and only when reached. On a
-    million statements, windows doubling in width read up to twice the rows needed: text alone p95 6.5-10
-    ms against 4.8 ms with even windows.
+    A window costs a lookup in the index per bucket (a few pages, only when it is reached) and reads every
+    match in it, of which only the newest are kept: narrow windows first, since a common word has its 200
+    newest matches in 20,000-40,000 docs; wider ones after, since a rare word needs hundreds of thousands.
+    Measured on a million statements against even windows of 100,000 docs (bench/README.md).
     """
     top, low = newest // RECENCY_BUCKET, max(0, newest - _FIRST_WINDOW) // RECENCY_BUCKET
     if low == 0:
         return [[]]
     windows = [list(range(top, low - 1, -1))]
-    width = 2
     while low > 0:
-        if len(windows) >= _EVEN_WINDOWS:
-            width *= 2
+        width = min(_WIDEST_WINDOW, 4 << (len(windows) // 2))
         high, low = low - 1, max(0, low - width)
         windows.append(list(range(high, low - 1, -1)))
     return windows
+
+
+def _recent_tsquery(query: TextQuery, buckets: Sequence[int]) -> str:
+    """The query's words within the buckets, for ``_RECENT_TERMS``: a match of the query in one of the
+    buckets has every term of one option of each clause, each spelled with its bucket (a phrase's order is
+    not known to that index: ``tsv`` checks it)."""
+
+    def within(term: str) -> str:
+        return "(" + _tsquery_literal([f"{term}#{bucket}" for bucket in buckets]) + ")"
+
+    clauses = []
+    for clause in query.clauses:
+        options = ["(" + " & ".join(within(term) for term in option) + ")" for option in clause.alternatives]
+        clauses.append("(" + " | ".join(options) + ")")
+    return " & ".join(clauses)
 
 
 def _recent_candidates_postgresql(connection: Connection, query: TextQuery) -> Sequence[Row[Any]]:
@@ -223,11 +243,14 @@ def _recent_candidates_postgresql(connection: Connection, query: TextQuery) -> S
         if newest is None:
             return []
         windows = _recency_windows(newest)
+        phrase = any(clause.is_phrase for clause in query.clauses)
         parameters: dict[str, Any] = {"ts_query": query.to_tsquery()}
         for number, window in enumerate(windows):
             if window:
-                parameters[f"recent_{number}"] = _tsquery_literal([f"#{bucket}" for bucket in window])
-        statement = _recent_statement(tuple(bool(window) for window in windows), RECENT_CANDIDATES)
+                parameters[f"recent_{number}"] = _recent_tsquery(query, window)
+        statement = _recent_statement(
+            tuple(bool(window) for window in windows), RECENT_CANDIDATES, phrase=phrase
+        )
         # prepared: the text index is the only way to these rows, whatever the words
         return connection.execute(statement, parameters).all()
 
@@ -236,9 +259,10 @@ _NEWEST_DOC = select(func.max(statement_terms.c.doc))
 
 
 @cache
-def _recent_statement(bucketed: tuple[bool, ...], candidates: int) -> Select[Any]:
+def _recent_statement(bucketed: tuple[bool, ...], candidates: int, *, phrase: bool = False) -> Select[Any]:
     """Text alone on PostgreSQL, for windows of which ``bucketed`` says whether each names its buckets; built
-    once per shape, with the words and buckets as parameters (``ts_query``, ``recent_N``)."""
+    once per shape, with the words and buckets as parameters (``ts_query``, ``recent_N``). ``phrase``: the
+    query holds a phrase, whose order only ``tsv`` knows."""
     tsv: ColumnElement[Any] = literal_column("tsv")
     word = tsv.op("@@")(func.to_tsquery("simple", bindparam("ts_query")))
     columns = (
@@ -246,12 +270,17 @@ def _recent_statement(bucketed: tuple[bool, ...], candidates: int) -> Select[Any
         statement_terms.c.date_start,
         statement_terms.c.terms,
     )
+    # "doc + 0": no plan can then walk the primary key backwards testing each row, which a generic plan,
+    # knowing nothing of the words, could take for cheaper than the index
+    newest_first = (statement_terms.c.doc + 0).desc()
     branches = []
     for number, narrowed in enumerate(bucketed):
-        branch = select(*columns).where(word)
+        branch = select(*columns)
         if narrowed:
-            branch = branch.where(tsv.op("@@")(cast(bindparam(f"recent_{number}"), TSQUERY)))
-        branches.append(branch.order_by(statement_terms.c.doc.desc()).limit(candidates))
+            branch = branch.where(_RECENT_TERMS.op("@@")(cast(bindparam(f"recent_{number}"), TSQUERY)))
+        if phrase or not narrowed:
+            branch = branch.where(word)
+        branches.append(branch.order_by(newest_first).limit(candidates))
     everything = union_all(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
     latest = select(everything).limit(candidates).subquery()
     return select(latest).order_by(latest.c.date_start.desc(), latest.c.id)
