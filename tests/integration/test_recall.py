@@ -306,14 +306,13 @@ def test_text_alone_asks_recency_windows_in_turn(
     assert ids(recorded, text="occupation") == ["ua-occupation"]
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_text_alone_on_postgresql_reads_the_recency_index(recorded: RecordHandle) -> None:
     # PostgreSQL uses an expression index only for a query that spells its expression: recall's must be the
     # one migration 0006 indexed, or every search would read the whole table.
     from servanda.record import recall as recall_module
 
     with recorded.store.read() as connection:
-        if connection.dialect.name != "postgresql":
-            pytest.skip("PostgreSQL's index")
         statement = recall_module._recent_statement((True,), 200)
         compiled = statement.compile(dialect=connection.dialect)
         parameters = {
