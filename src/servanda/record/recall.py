@@ -7,8 +7,9 @@ relation held, and anything said ``on_behalf_of`` it.
 Full-text search matches stemmed terms (``servanda.domain.text``) through each database's own index —
 SQLite FTS5, PostgreSQL GIN over a tsvector — written as ``doc IN (index subquery)`` so the planner can
 combine it with the actor and date indexes. On PostgreSQL the GIN index also holds whom each statement
-speaks for and its recency bucket, so that a search narrowed by actor, or text alone, is narrowed inside the
-index before table rows are read (migrations 0004-0006). Matches are then ranked here, in Python, with BM25
+speaks for, and a second one each term with its recency bucket, so that a search narrowed by actor, or text
+alone, is narrowed inside an index before table rows are read (migrations 0004-0006). Matches are then
+ranked here, in Python, with BM25
 term weighting over the stored terms, so that the same data gives the same order on both databases.
 """
 
@@ -68,6 +69,14 @@ RECENT_CANDIDATES = 200  # for text alone: the most recently recorded matches, t
 RECENCY_BUCKET = 10_000
 _FIRST_WINDOW = 40_000
 _WIDEST_WINDOW = 256
+# PostgreSQL's GIN index ix_statement_terms_tsv is over this expression (migration 0006 spells the same): the
+# terms, with "@actor" for the speaker, on whose behalf, and whom the statement speaks for (``voices``), and
+# the "#N" recency buckets of 0004, no longer read. Computed in the index, not stored in each row.
+_TERMS_TSV: ColumnElement[Any] = literal_column(
+    "(to_tsvector('simple', terms) || array_to_tsvector(array_remove(ARRAY["
+    "'#' || (doc / 50000)::text, '@' || actor_id, '@' || on_behalf_of], NULL) || "
+    "coalesce(string_to_array('@' || replace(voices, ' ', ' @'), ' '), '{}')))"
+)
 _RECENT_TERMS: ColumnElement[Any] = literal_column(
     "array_to_tsvector(string_to_array("
     "regexp_replace(terms, '(\\S+)', '\\1#' || (doc / 10000)::text, 'g'), ' '))"
@@ -180,7 +189,7 @@ def _text_docs(
     # their few common rows are read. These lexemes (``@actor``, ``#bucket``) cannot be spelled by a search
     # word. Each is a condition of its own: one tsquery "word & (#a | #b | ...)" made GIN test the whole
     # tree on every item of every lexeme; as two conditions the word's few items drive.
-    tsv: ColumnElement[Any] = literal_column("tsv")
+    tsv = _TERMS_TSV
     matching = select(statement_terms.c.doc).where(tsv.op("@@")(tsquery))
     if voices:
         matching = matching.where(tsv.op("@@")(cast(bindparam("voice_query"), TSQUERY)))
@@ -263,7 +272,7 @@ def _recent_statement(bucketed: tuple[bool, ...], candidates: int, *, phrase: bo
     """Text alone on PostgreSQL, for windows of which ``bucketed`` says whether each names its buckets; built
     once per shape, with the words and buckets as parameters (``ts_query``, ``recent_N``). ``phrase``: the
     query holds a phrase, whose order only ``tsv`` knows."""
-    tsv: ColumnElement[Any] = literal_column("tsv")
+    tsv = _TERMS_TSV
     word = tsv.op("@@")(func.to_tsquery("simple", bindparam("ts_query")))
     columns = (
         statement_terms.c.statement_id.label("id"),
