@@ -13,7 +13,7 @@ def test_migrations_build_exactly_the_declared_schema(handle: RecordHandle) -> N
     with handle.store.read() as connection:
         context = MigrationContext.configure(connection)
         differences = compare_metadata(context, metadata)
-    # the search indexes live outside the declared metadata on purpose (FTS5 table / tsvector column / the
-    # expression index of terms by recency, which SQLAlchemy's metadata cannot spell)
+    # the search indexes live outside the declared metadata on purpose (FTS5 table; PostgreSQL's GIN indexes
+    # over expressions, which SQLAlchemy's metadata cannot spell)
     search = ("statement_fts", "tsv", "ix_statement_terms_recent")
     assert [d for d in differences if not any(name in str(d) for name in search)] == []
