@@ -307,9 +307,9 @@ def test_text_alone_asks_recency_windows_in_turn(
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
-def test_text_alone_on_postgresql_reads_the_recency_index(recorded: RecordHandle) -> None:
+def test_searches_on_postgresql_read_the_expression_indexes(recorded: RecordHandle) -> None:
     # PostgreSQL uses an expression index only for a query that spells its expression: recall's must be the
-    # one migration 0006 indexed, or every search would read the whole table.
+    # ones migration 0006 indexed, or every search would read the whole table.
     from servanda.record import recall as recall_module
 
     with recorded.store.read() as connection:
@@ -324,6 +324,16 @@ def test_text_alone_on_postgresql_reads_the_recency_index(recorded: RecordHandle
         plan = connection.exec_driver_sql("EXPLAIN " + str(compiled), parameters).scalars().all()
         assert any("ix_statement_terms_recent" in line for line in plan), plan
         rows = connection.execute(statement, parameters).all()
+        # and a word by an actor, through the tsvector's index
+        by_actor = recall_module._text_docs("postgresql", voices=True).compile(dialect=connection.dialect)
+        plan = (
+            connection.exec_driver_sql(
+                "EXPLAIN " + str(by_actor), {**by_actor.params, "ts_query": "'occup'", "voice_query": "'@ru'"}
+            )
+            .scalars()
+            .all()
+        )
+        assert any("ix_statement_terms_tsv" in line for line in plan), plan
     assert [row.id for row in rows] == ["ua-occupation", "no-occupation"]
 
 

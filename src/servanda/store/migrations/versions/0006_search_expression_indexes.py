@@ -11,8 +11,9 @@
 - ``ix_statement_terms_tsv`` indexes the same tsvector as before, now computed in the index instead of stored
   in each row. The stored one (positions and all) made up more than half of the table (529 MB of 1M rows,
   225 MB without), and every search reads rows of this table: half as many pages for the same rows stay in
-  memory. The table is rewritten in doc order (``CLUSTER``), so the newest statements share the last pages.
-  Only a phrase needs the tsvector of a row it reads, and computes it then.
+  memory. The table is rewritten in doc order (``CLUSTER``), so the newest statements share the last pages;
+  it is locked meanwhile (the whole migration took 60 s on a million statements). Only a phrase needs the
+  tsvector of a row it reads, and computes it then.
 
 Recall spells both expressions (``servanda.record.recall._TERMS_TSV``, ``_RECENT_TERMS``): PostgreSQL uses an
 expression index only for a query that spells its expression. The ``#N`` lexemes of 0004 stay in the tsvector
