@@ -70,11 +70,11 @@ RECENCY_BUCKET = 10_000
 _FIRST_WINDOW = 40_000
 _WIDEST_WINDOW = 256
 # PostgreSQL's GIN index ix_statement_terms_tsv is over this expression (migration 0006 spells the same): the
-# terms, with "@actor" for the speaker, on whose behalf, and whom the statement speaks for (``voices``), and
-# the "#N" recency buckets of 0004, no longer read. Computed in the index, not stored in each row.
+# terms, with "@actor" for the speaker, on whose behalf, and whom the statement speaks for (``voices``).
+# Computed in the index, not stored in each row.
 _TERMS_TSV: ColumnElement[Any] = literal_column(
     "(to_tsvector('simple', terms) || array_to_tsvector(array_remove(ARRAY["
-    "'#' || (doc / 50000)::text, '@' || actor_id, '@' || on_behalf_of], NULL) || "
+    "'@' || actor_id, '@' || on_behalf_of], NULL) || "
     "coalesce(string_to_array('@' || replace(voices, ' ', ' @'), ' '), '{}')))"
 )
 _RECENT_TERMS: ColumnElement[Any] = literal_column(

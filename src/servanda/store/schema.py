@@ -260,7 +260,7 @@ assessments = Table(
 # The search terms of each statement (stemmed words of its text, English rendering and summary; see
 # servanda.domain.text). Each database indexes this column in its own way, created by the initial migration:
 # SQLite an FTS5 table ``statement_fts`` (rowid = doc); PostgreSQL a GIN index over a tsvector of the terms
-# with speaker and recency lexemes (made by migration 0001 as a stored column, given those lexemes by 0004,
+# with speaker lexemes (made by migration 0001 as a stored column, given those lexemes by 0004 and 0005,
 # computed in the index since 0006), and a second GIN index of each term spelled with its recency bucket,
 # for the newest matches of a word (0006).
 statement_terms = Table(

@@ -16,8 +16,8 @@
   tsvector of a row it reads, and computes it then.
 
 Recall spells both expressions (``servanda.record.recall._TERMS_TSV``, ``_RECENT_TERMS``): PostgreSQL uses an
-expression index only for a query that spells its expression. The ``#N`` lexemes of 0004 stay in the tsvector
-(nothing reads them any more), so that its expression is the one 0005 made.
+expression index only for a query that spells its expression. The tsvector loses the ``#N`` lexemes of 0004,
+which nothing reads any more.
 
 Revision ID: 0006
 Revises: 0005
@@ -34,8 +34,13 @@ branch_labels = None
 depends_on = None
 
 GIN_PENDING_LIST_KIB = 256
-# must equal servanda.record.recall._TERMS_TSV: the tsvector of 0005
+# must equal servanda.record.recall._TERMS_TSV: the tsvector of 0005 without its "#N" recency lexemes
 TERMS_TSV = (
+    "(to_tsvector('simple', terms) || array_to_tsvector(array_remove(ARRAY["
+    "'@' || actor_id, '@' || on_behalf_of], NULL) || "
+    "coalesce(string_to_array('@' || replace(voices, ' ', ' @'), ' '), '{}')))"
+)
+TSV_0005 = (
     "(to_tsvector('simple', terms) || array_to_tsvector(array_remove(ARRAY["
     "'#' || (doc / 50000)::text, '@' || actor_id, '@' || on_behalf_of], NULL) || "
     "coalesce(string_to_array('@' || replace(voices, ' ', ' @'), ' '), '{}')))"
@@ -72,5 +77,5 @@ def downgrade() -> None:
         return
     op.execute("DROP INDEX ix_statement_terms_recent")
     op.execute("DROP INDEX ix_statement_terms_tsv")
-    op.execute(f"ALTER TABLE statement_terms ADD COLUMN tsv tsvector GENERATED ALWAYS AS {TERMS_TSV} STORED")
+    op.execute(f"ALTER TABLE statement_terms ADD COLUMN tsv tsvector GENERATED ALWAYS AS {TSV_0005} STORED")
     _gin("ix_statement_terms_tsv", "tsv")
