@@ -9,8 +9,8 @@ SQLite FTS5, PostgreSQL GIN over a tsvector — written as ``doc IN (index subqu
 combine it with the actor and date indexes. On PostgreSQL the GIN index also holds whom each statement
 speaks for, and a second one each term with its recency bucket, so that a search narrowed by actor, or text
 alone, is narrowed inside an index before table rows are read (migrations 0004-0006). Matches are then
-ranked here, in Python, with BM25
-term weighting over the stored terms, so that the same data gives the same order on both databases.
+ranked here, in Python, with BM25 term weighting over the stored terms, so that the same data gives the same
+order on both databases.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ _TERMS_TSV: ColumnElement[Any] = literal_column(
 )
 _RECENT_TERMS: ColumnElement[Any] = literal_column(
     "array_to_tsvector(string_to_array("
-    "regexp_replace(terms, '(\\S+)', '\\1#' || (doc / 10000)::text, 'g'), ' '))"
+    f"regexp_replace(terms, '(\\S+)', '\\1#' || (doc / {RECENCY_BUCKET})::text, 'g'), ' '))"
 )
 _AGO = re.compile(r"^(\d+)([dwmy])$")
 # How far around "a week ago" etc. a window reaches: wide enough to catch what was said then, narrow enough
@@ -184,15 +184,13 @@ def _text_docs(
         return matching
     tsquery = func.to_tsquery("simple", bindparam("ts_query"))
     # A GIN bitmap scan must read the table row of every match to learn its doc: thousands of pages for a
-    # common word, 20-30 ms once they are out of shared_buffers. ANDing the word with the lexeme of an
-    # actor (here) or of recency (``_recent_statement``) makes the index itself intersect the two, so only
-    # their few common rows are read. These lexemes (``@actor``, ``#bucket``) cannot be spelled by a search
-    # word. Each is a condition of its own: one tsquery "word & (#a | #b | ...)" made GIN test the whole
-    # tree on every item of every lexeme; as two conditions the word's few items drive.
-    tsv = _TERMS_TSV
-    matching = select(statement_terms.c.doc).where(tsv.op("@@")(tsquery))
+    # common word, 20-30 ms once they are out of shared_buffers. ANDing the word with the ``@actor`` lexeme
+    # (which no search word can spell) makes the index itself intersect the two, so only their few common
+    # rows are read. It is a condition of its own: inside one tsquery, GIN tested the whole tree on every
+    # item of every lexeme; as two conditions the word's few items drive.
+    matching = select(statement_terms.c.doc).where(_TERMS_TSV.op("@@")(tsquery))
     if voices:
-        matching = matching.where(tsv.op("@@")(cast(bindparam("voice_query"), TSQUERY)))
+        matching = matching.where(_TERMS_TSV.op("@@")(cast(bindparam("voice_query"), TSQUERY)))
     if within is not None:
         matching = matching.where(statement_terms.c.doc.in_(within.scalar_subquery()))
     if best:
@@ -272,8 +270,7 @@ def _recent_statement(bucketed: tuple[bool, ...], candidates: int, *, phrase: bo
     """Text alone on PostgreSQL, for windows of which ``bucketed`` says whether each names its buckets; built
     once per shape, with the words and buckets as parameters (``ts_query``, ``recent_N``). ``phrase``: the
     query holds a phrase, whose order only ``tsv`` knows."""
-    tsv = _TERMS_TSV
-    word = tsv.op("@@")(func.to_tsquery("simple", bindparam("ts_query")))
+    word = _TERMS_TSV.op("@@")(func.to_tsquery("simple", bindparam("ts_query")))
     columns = (
         statement_terms.c.statement_id.label("id"),
         statement_terms.c.date_start,
